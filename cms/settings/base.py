@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "home",
     "policies",
     "meetings",
+    "members",
     "cms",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",

@@ -1,0 +1,203 @@
+"""The union's structure and its membership roster.
+
+Sectors hold Locals, Locals hold Chapters, and Area Councils group Locals. A
+member belongs to one Local and, where the Local has them, one Chapter; their
+sector and Area Council follow from the Local, so they are never stored twice.
+
+The roster is personal information. Only staff with the roster permissions see
+it in the admin, a Local or Chapter chair sees the contact details of their own
+unit's members, and every view or export of it is written to the access log.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+member_id_validator = RegexValidator(
+    r"^\d{6}\Z", "A member ID is exactly six digits, for example 004217."
+)
+
+
+class Sector(models.Model):
+    """A part of the public sector the union organises, e.g. health care."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaCouncil(models.Model):
+    """Locals in one region meet together as an Area Council."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "Area Council"
+
+    def __str__(self):
+        return self.name
+
+
+class Local(models.Model):
+    """A Local: the union's unit at one employer or group of worksites."""
+
+    number = models.PositiveIntegerField(
+        unique=True, help_text="The Local's number, as on membership cards (e.g. 54)."
+    )
+    name = models.CharField(max_length=160, help_text="e.g. \"Northwind Regional Health\".")
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="locals")
+    area_council = models.ForeignKey(
+        AreaCouncil,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="locals",
+        verbose_name="Area Council",
+    )
+    chair = models.ForeignKey(
+        "Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chaired_locals",
+        help_text="The Local's chair sees the contact details of the Local's members.",
+    )
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"Local {self.number:03d} – {self.name}"
+
+    def clean(self):
+        if self.chair_id and self.chair.local_id != self.pk:
+            raise ValidationError({"chair": "The chair must be a member of this Local."})
+
+
+class Chapter(models.Model):
+    """A Chapter: a worksite or bargaining group within a Local."""
+
+    local = models.ForeignKey(Local, on_delete=models.PROTECT, related_name="chapters")
+    number = models.PositiveIntegerField(help_text="The Chapter's number within its Local.")
+    name = models.CharField(max_length=160)
+    chair = models.ForeignKey(
+        "Member",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chaired_chapters",
+        help_text="The Chapter's chair sees the contact details of the Chapter's members.",
+    )
+
+    class Meta:
+        ordering = ["local__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["local", "number"], name="unique_chapter_number_in_local")
+        ]
+
+    def __str__(self):
+        return f"Chapter {self.local.number:03d}/{self.number:03d} – {self.name}"
+
+    def clean(self):
+        if self.chair_id and self.chair.chapter_id != self.pk:
+            raise ValidationError({"chair": "The chair must be a member of this Chapter."})
+
+
+class Standing(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    LAPSED = "lapsed", "Lapsed"
+
+
+class Member(models.Model):
+    """One member on the roster (the membership database)."""
+
+    member_id = models.CharField(
+        "member ID",
+        max_length=6,
+        unique=True,
+        validators=[member_id_validator],
+        help_text="Six digits, as on the membership card.",
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    local = models.ForeignKey(Local, on_delete=models.PROTECT, related_name="members")
+    chapter = models.ForeignKey(
+        Chapter, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    email = models.EmailField("personal email", blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address_line_1 = models.CharField(max_length=160, blank=True)
+    address_line_2 = models.CharField(max_length=160, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    province = models.CharField(max_length=2, blank=True, default="AB")
+    postal_code = models.CharField(max_length=10, blank=True)
+    standing = models.CharField(max_length=10, choices=Standing.choices, default=Standing.ACTIVE)
+
+    # Communication preferences: what the member wants to receive.
+    wants_meeting_notices = models.BooleanField("meeting notices", default=True)
+    wants_newsletter = models.BooleanField("newsletter", default=True)
+    wants_partner_mailings = models.BooleanField("partner mailings", default=False)
+
+    # Consent refusals: honoured by every export and every view that could share.
+    refuses_postal_mail = models.BooleanField(
+        "refuses postal mail", default=False, help_text="Leave out of every mailed list."
+    )
+    refuses_email = models.BooleanField(
+        "refuses email", default=False, help_text="Leave out of every emailed list."
+    )
+    refuses_contact_sharing = models.BooleanField(
+        "refuses sharing contact details with chairs",
+        default=False,
+        help_text="Their Local or Chapter chair sees their name but not their email or phone.",
+    )
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+        help_text="The member's site account, once they have created one.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        permissions = [
+            ("view_contact_information", "Can view members' contact information"),
+            ("import_roster", "Can import the roster from CSV"),
+        ]
+
+    def __str__(self):
+        return f"{self.given_name} {self.family_name} ({self.member_id})"
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def sector(self):
+        return self.local.sector
+
+    @property
+    def area_council(self):
+        return self.local.area_council
+
+    @property
+    def postal_address(self):
+        lines = [self.address_line_1, self.address_line_2]
+        lines.append(" ".join(part for part in [self.city, self.province, self.postal_code] if part))
+        return [line for line in lines if line.strip()]
+
+    def clean(self):
+        if self.chapter_id and self.local_id and self.chapter.local_id != self.local_id:
+            raise ValidationError({"chapter": "That Chapter belongs to another Local."})
