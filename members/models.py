@@ -168,6 +168,13 @@ class Member(models.Model):
         related_name="member",
         help_text="The member's site account, once they have created one.",
     )
+    account_needs_approval = models.BooleanField(
+        default=False,
+        help_text=(
+            "Set when the account was created for a member with no email on the roster. "
+            "Untick once the Member Resource Centre has confirmed who opened it."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -21,6 +21,8 @@ INSTALLED_APPS = [
     "meetings",
     "members",
     "cms",
+    "allauth",
+    "allauth.account",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -172,3 +175,34 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Northwind Workers' Un
 
 # Rich text in the API as display HTML (links resolved), not database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"
+
+
+# Member accounts (django-allauth). Members sign in with their email; staff use
+# the Wagtail admin's own sign-in. Sign-up is our own flow (members/accounts.py),
+# because an account is claimed with a member ID, not an email address.
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "members:dashboard"
+WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
+ACCOUNT_ADAPTER = "members.accounts.MemberAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
+# Counted in the cache, so the limits hold across every app server that shares it.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/15m/key",
+    "reset_password": "10/m/ip,3/15m/key",
+    # Our member sign-up: per IP, and per member ID (the key).
+    "member_sign_up": "10/h/ip,3/h/key",
+}
