@@ -9,6 +9,9 @@ from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
+from members.audience import in_audience, signed_in_member
+from members.choosers import ChapterChooserBlock, LocalChooserBlock, SectorChooserBlock
+
 # Rich text features editors get: enough for clear prose, nothing that breaks layout.
 PROSE_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 INLINE_FEATURES = ["bold", "italic", "link", "document-link"]
@@ -256,8 +259,8 @@ class FAQBlock(blocks.StructBlock):
         template = "blocks/faq_block.html"
 
 
-class BaseStreamBlock(blocks.StreamBlock):
-    """The components every page body may use."""
+class ComponentsBlock(blocks.StreamBlock):
+    """The components, without the members-only section (which holds these)."""
 
     text = TextOnlyBlock()
     list = ItemListBlock()
@@ -268,3 +271,65 @@ class BaseStreamBlock(blocks.StreamBlock):
     site_contact = SiteContactBlock()
     document = DocumentDownloadBlock()
     faq = FAQBlock()
+
+
+class MembersOnlyBlock(blocks.StructBlock):
+    """A section only signed-in members see, optionally only some sectors, Locals or Chapters.
+
+    Everyone else sees nothing of its content: not on the page, not in the
+    API, not in search. Anonymous visitors get an invitation to sign in.
+    """
+
+    heading = blocks.CharBlock(required=False, max_length=120)
+    content = ComponentsBlock()
+    sectors = blocks.ListBlock(
+        SectorChooserBlock(), default=[], help_text="Only members of these sectors (optional)."
+    )
+    locals = blocks.ListBlock(
+        LocalChooserBlock(), default=[], help_text="Only members of these Locals (optional)."
+    )
+    chapters = blocks.ListBlock(
+        ChapterChooserBlock(), default=[], help_text="Only members of these Chapters (optional)."
+    )
+    invite_sign_in = blocks.BooleanBlock(
+        required=False,
+        default=True,
+        help_text="Tell visitors who are not signed in that members see more here.",
+    )
+
+    class Meta:
+        icon = "lock"
+        label = "Members only"
+        template = "blocks/members_only_block.html"
+
+    def is_shown_to(self, value, request):
+        if getattr(request, "is_preview", False):
+            return True
+        return in_audience(
+            signed_in_member(request),
+            sectors=value["sectors"],
+            locals_=value["locals"],
+            chapters=value["chapters"],
+        )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        request = (parent_context or {}).get("request")
+        context["shown"] = request is not None and self.is_shown_to(value, request)
+        context["signed_in"] = bool(request and request.user.is_authenticated)
+        context["is_preview"] = bool(getattr(request, "is_preview", False))
+        return context
+
+    def get_api_representation(self, value, context=None):
+        # The public API never carries members-only content.
+        return {"heading": value["heading"], "members_only": True}
+
+    def get_searchable_content(self, value):
+        # Nor does the search index, so results cannot hint at it.
+        return []
+
+
+class BaseStreamBlock(ComponentsBlock):
+    """The components every page body may use."""
+
+    members_only = MembersOnlyBlock()

@@ -1,6 +1,8 @@
 """The home page, general content pages and the site-wide contact settings."""
 
+from django import forms
 from django.db import models
+from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -126,14 +128,61 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
+    def get_context(self, request, *args, **kwargs):
+        from members.audience import signed_in_member
+
+        context = super().get_context(request, *args, **kwargs)
+        member = signed_in_member(request)
+        context["member"] = member
+        context["for_you"] = pages_aimed_at(member, limit=5)
+        return context
+
 
 class ContentPage(Page):
-    """A general page: about the union, bargaining updates, member benefits and so on."""
+    """A general page: about the union, bargaining updates, member benefits and so on.
+
+    A page can be aimed at sectors, Locals or Chapters: it then appears on those
+    members' dashboards and home page. Aiming a page does not hide it; use the
+    page's privacy setting, or members-only sections, for that.
+    """
 
     introduction = models.TextField(blank=True, help_text="A short summary shown under the title.")
     body = StreamField(BaseStreamBlock(), use_json_field=True)
+    aimed_at_sectors = ParentalManyToManyField(
+        "members.Sector",
+        blank=True,
+        related_name="+",
+        verbose_name="sectors",
+        help_text="Members of these sectors see this page under “For you”.",
+    )
+    aimed_at_locals = ParentalManyToManyField(
+        "members.Local",
+        blank=True,
+        related_name="+",
+        verbose_name="Locals",
+        help_text="Members of these Locals see this page under “For you”.",
+    )
+    aimed_at_chapters = ParentalManyToManyField(
+        "members.Chapter",
+        blank=True,
+        related_name="+",
+        verbose_name="Chapters",
+        help_text="Members of these Chapters see this page under “For you”.",
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("aimed_at_sectors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("aimed_at_locals"),
+                FieldPanel("aimed_at_chapters"),
+            ],
+            heading="Aimed at",
+            help_text="Optional: who should find this page on their dashboard.",
+        ),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("introduction"),
         index.SearchField("body"),
@@ -145,3 +194,21 @@ class ContentPage(Page):
 
     class Meta:
         verbose_name = "content page"
+
+
+def pages_aimed_at(member, *, limit=10):
+    """Live public content pages aimed at the member's sector, Local or Chapter, newest first."""
+    if member is None:
+        return ContentPage.objects.none()
+    aimed = (
+        models.Q(aimed_at_sectors=member.local.sector_id)
+        | models.Q(aimed_at_locals=member.local_id)
+    )
+    if member.chapter_id:
+        aimed |= models.Q(aimed_at_chapters=member.chapter_id)
+    ids = ContentPage.objects.filter(aimed).values("pk")
+    return (
+        ContentPage.objects.live()
+        .filter(pk__in=ids)
+        .order_by("-first_published_at")[:limit]
+    )

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
-from members.models import member_id_validator
+from members.models import Member, member_id_validator
 
 
 class SignUpForm(forms.Form):
@@ -38,3 +38,34 @@ class SignUpForm(forms.Form):
 
 class ActivationForm(SetPasswordForm):
     """Choose a password; Django's validators apply."""
+
+
+class CommunicationChoicesForm(forms.ModelForm):
+    """The member's own choices: what we send them, and what they refuse."""
+
+    class Meta:
+        model = Member
+        fields = [
+            "wants_meeting_notices",
+            "wants_newsletter",
+            "wants_partner_mailings",
+            "refuses_postal_mail",
+            "refuses_email",
+            "refuses_contact_sharing",
+        ]
+        labels = {
+            "wants_meeting_notices": "Send me notices of meetings I can attend",
+            "wants_newsletter": "Send me the union newsletter",
+            "wants_partner_mailings": "Send me offers from the union's partners (benefits, insurance)",
+            "refuses_postal_mail": "Do not send me anything by post",
+            "refuses_email": "Do not send me anything by email",
+            "refuses_contact_sharing": (
+                "Do not show my email and phone to my Local or Chapter chair"
+            ),
+        }
+        help_texts = {
+            "refuses_postal_mail": (
+                "You will not get mailed meeting notices: make sure we have your email."
+            ),
+            "refuses_contact_sharing": "Your chair will still see your name.",
+        }

@@ -208,3 +208,50 @@ class Member(models.Model):
     def clean(self):
         if self.chapter_id and self.local_id and self.chapter.local_id != self.local_id:
             raise ValidationError({"chapter": "That Chapter belongs to another Local."})
+
+
+class AccessLogEntry(models.Model):
+    """One view or export of members' personal information: who, when, whose, why.
+
+    Entries are written by `members.access_log.record_access` and never changed:
+    saving an existing entry or deleting one raises. Privacy staff read them in
+    the admin.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The account that saw the information.",
+    )
+    actor_name = models.CharField(
+        max_length=200, help_text="Who that was, kept even if the account is later removed."
+    )
+    role = models.CharField(max_length=40, help_text="In what capacity, e.g. staff or Chapter chair.")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    what = models.CharField(max_length=300, help_text="What was seen, e.g. a contact list.")
+    member_ids = models.JSONField(default=list, help_text="The member IDs whose records were seen.")
+    reason = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display().lower()} {self.what}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Access log entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Access log entries cannot be deleted.")

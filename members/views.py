@@ -1,21 +1,34 @@
 """Member-facing views: sign-up, activation and the "My union" dashboard."""
 
+import csv
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from home.models import site_contact
+from home.models import pages_aimed_at, site_contact
 from members.accounts import activate_account, activation_token, request_account
-from members.forms import ActivationForm, SignUpForm
+from members.access_log import record_access
+from members.audience import signed_in_member
+from members.chairs import (
+    ChairedUnit,
+    chair_may_see_member,
+    chair_may_see_unit,
+    chaired_units,
+    contact_details,
+)
+from members.forms import ActivationForm, CommunicationChoicesForm, SignUpForm
+from members.models import AccessLogEntry, Chapter, Local, Member
 
 
 @never_cache
@@ -69,9 +82,119 @@ def activate(request, uidb64, token):
 @login_required
 def dashboard(request):
     """ "My union": the member's own sector, Local and Chapter, and where to get help."""
-    member = getattr(request.user, "member", None)
+    member = signed_in_member(request)
     return render(
         request,
         "members/dashboard.html",
-        {"member": member, "resource_centre": site_contact("member_resource_centre", request)},
+        {
+            "member": member,
+            "for_you": pages_aimed_at(member),
+            "is_chair": bool(chaired_units(member)),
+            "resource_centre": site_contact("member_resource_centre", request),
+        },
     )
+
+
+def _chair_refusal(request):
+    return render(request, "members/chair_refused.html", status=403)
+
+
+@never_cache
+@login_required
+def chair_home(request):
+    """The units the signed-in member chairs."""
+    units = chaired_units(signed_in_member(request))
+    if not units:
+        return _chair_refusal(request)
+    return render(request, "members/chair_home.html", {"units": units})
+
+
+def _find_unit(local_number, chapter_number=None):
+    local = Local.objects.filter(number=local_number).first()
+    if local is None or chapter_number is None:
+        return local
+    return Chapter.objects.filter(local=local, number=chapter_number).first()
+
+
+@never_cache
+@login_required
+def chair_unit(request, local_number, chapter_number=None):
+    """A chair's contact list for one unit they chair, as a page or CSV."""
+    chair = signed_in_member(request)
+    unit = _find_unit(local_number, chapter_number)
+    if unit is None or not chair_may_see_unit(chair, unit):
+        return _chair_refusal(request)
+    chaired = ChairedUnit(unit)
+    members = list(chaired.members().order_by("family_name", "given_name"))
+    role = "Local chair" if chaired.is_local else "Chapter chair"
+    wants_csv = request.GET.get("format") == "csv"
+    record_access(
+        request,
+        action=AccessLogEntry.Action.EXPORT if wants_csv else AccessLogEntry.Action.VIEW,
+        what=f"Contact list of {chaired.label}",
+        members=members,
+        role=role,
+        reason=f"{role} of {chaired.label}",
+    )
+    contacts = [contact_details(member) for member in members]
+    if wants_csv:
+        return _contacts_csv(chaired, contacts)
+    return render(
+        request, "members/chair_unit.html", {"unit": chaired, "contacts": contacts}
+    )
+
+
+def _contacts_csv(chaired, contacts):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = slugify(chaired.label) or "contacts"
+    response["Content-Disposition"] = f'attachment; filename="{filename}-contacts.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["member_id", "name", "chapter", "standing", "email", "phone"])
+    for contact in contacts:
+        writer.writerow(
+            [
+                contact["member_id"],
+                contact["name"],
+                contact["chapter"] or "",
+                contact["standing"],
+                contact["email"],
+                contact["phone"],
+            ]
+        )
+    return response
+
+
+@never_cache
+@login_required
+def chair_member(request, member_id):
+    """One member's contact card, for the chair of their Local or Chapter only."""
+    chair = signed_in_member(request)
+    member = Member.objects.select_related("local", "chapter").filter(member_id=member_id).first()
+    # Unknown IDs and other units' members get the same refusal, so IDs cannot be probed.
+    if not chair_may_see_member(chair, member):
+        return _chair_refusal(request)
+    record_access(
+        request,
+        action=AccessLogEntry.Action.VIEW,
+        what=f"Contact card of member {member.member_id}",
+        members=[member],
+        role="chair",
+        reason="Chair of the member's Local or Chapter",
+    )
+    return render(request, "members/chair_member.html", {"contact": contact_details(member)})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_information(request):
+    """What the roster holds about the member, and their choices about contact."""
+    member = signed_in_member(request)
+    if member is None:
+        return HttpResponseRedirect(reverse("members:dashboard"))
+    form = CommunicationChoicesForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your choices are saved.")
+        return HttpResponseRedirect(reverse("members:my_information"))
+    return render(request, "members/my_information.html", {"member": member, "form": form})

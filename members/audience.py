@@ -1,0 +1,58 @@
+"""Who a piece of content is for, decided in one place.
+
+`signed_in_member` is the single answer to "is this request a member we may
+personalise for?"; `in_audience` says whether that member belongs to any of the
+units a component or page is aimed at. Pages, the members-only component and
+the dashboard all call these.
+"""
+
+
+def signed_in_member(request):
+    """The roster entry of the signed-in member, or None.
+
+    A member counts once their account's address is verified (the activation
+    link did that). Accounts waiting for staff approval still count here: they
+    may read member news, but meetings check more (standing, approval).
+    """
+    if not hasattr(request, "_signed_in_member"):
+        request._signed_in_member = _find_signed_in_member(request)
+    return request._signed_in_member
+
+
+def _find_signed_in_member(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    member = (
+        type(user)
+        .member.related.related_model.objects.select_related(
+            "local__sector", "local__area_council", "chapter"
+        )
+        .filter(account=user)
+        .first()
+    )
+    if member is None:
+        return None
+    if not user.emailaddress_set.filter(email__iexact=user.email, verified=True).exists():
+        return None
+    return member
+
+
+def in_audience(member, *, sectors=(), locals_=(), chapters=()):
+    """True when the member belongs to any listed sector, Local or Chapter.
+
+    Lists hold model instances or primary keys. With nothing listed, every
+    member is in the audience.
+    """
+    if member is None:
+        return False
+    sector_ids = {getattr(s, "pk", s) for s in sectors if s is not None}
+    local_ids = {getattr(u, "pk", u) for u in locals_ if u is not None}
+    chapter_ids = {getattr(c, "pk", c) for c in chapters if c is not None}
+    if not (sector_ids or local_ids or chapter_ids):
+        return True
+    return (
+        member.local.sector_id in sector_ids
+        or member.local_id in local_ids
+        or (member.chapter_id is not None and member.chapter_id in chapter_ids)
+    )
