@@ -151,7 +151,7 @@ class PhoneNumberBlock(blocks.StructBlock):
 class ContactCardBlock(blocks.StructBlock):
     """A person or office members can reach."""
 
-    name = blocks.CharBlock(max_length=120, help_text="A role or office, e.g. \"Privacy Officer\".")
+    name = blocks.CharBlock(max_length=120, help_text='A role or office, e.g. "Privacy Officer".')
     organisation = blocks.CharBlock(required=False, max_length=120)
     postal_address = blocks.TextBlock(required=False, help_text="One line per line of the address.")
     phone_numbers = blocks.ListBlock(PhoneNumberBlock(), required=False, default=[])

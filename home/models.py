@@ -46,7 +46,9 @@ class MemberResourceCentre(BaseSiteSetting):
             "name": self.name,
             "organisation": "",
             "postal_address": [],
-            "phone_numbers": _phones(("Local", self.local_phone), ("Toll-free", self.toll_free_phone)),
+            "phone_numbers": _phones(
+                ("Local", self.local_phone), ("Toll-free", self.toll_free_phone)
+            ),
             "email": self.email,
             "hours": self.hours,
         }
@@ -81,7 +83,9 @@ class PrivacyOfficer(BaseSiteSetting):
             "name": self.name,
             "organisation": self.organisation,
             "postal_address": [line for line in self.postal_address.splitlines() if line.strip()],
-            "phone_numbers": _phones(("Local", self.local_phone), ("Toll-free", self.toll_free_phone)),
+            "phone_numbers": _phones(
+                ("Local", self.local_phone), ("Toll-free", self.toll_free_phone)
+            ),
             "email": self.email,
             "hours": "",
         }
@@ -200,15 +204,10 @@ def pages_aimed_at(member, *, limit=10):
     """Live public content pages aimed at the member's sector, Local or Chapter, newest first."""
     if member is None:
         return ContentPage.objects.none()
-    aimed = (
-        models.Q(aimed_at_sectors=member.local.sector_id)
-        | models.Q(aimed_at_locals=member.local_id)
+    aimed = models.Q(aimed_at_sectors=member.local.sector_id) | models.Q(
+        aimed_at_locals=member.local_id
     )
     if member.chapter_id:
         aimed |= models.Q(aimed_at_chapters=member.chapter_id)
     ids = ContentPage.objects.filter(aimed).values("pk")
-    return (
-        ContentPage.objects.live()
-        .filter(pk__in=ids)
-        .order_by("-first_published_at")[:limit]
-    )
+    return ContentPage.objects.live().filter(pk__in=ids).order_by("-first_published_at")[:limit]

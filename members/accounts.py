@@ -68,7 +68,8 @@ def request_account(member_id, family_name, email, *, request):
     Returns the outcome for logging and tests; callers must show the same page
     whatever it is.
     """
-    email = email.strip()
+    # allauth keeps addresses in lower case and looks them up that way.
+    email = email.strip().lower()
     with transaction.atomic():
         # Lock the roster row so two simultaneous requests cannot both create an account.
         member = (

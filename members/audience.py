@@ -23,11 +23,10 @@ def _find_signed_in_member(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    from members.models import Member  # audience is imported while models load
+
     member = (
-        type(user)
-        .member.related.related_model.objects.select_related(
-            "local__sector", "local__area_council", "chapter"
-        )
+        Member.objects.select_related("local__sector", "local__area_council", "chapter")
         .filter(account=user)
         .first()
     )

@@ -52,7 +52,7 @@ class Local(models.Model):
     number = models.PositiveIntegerField(
         unique=True, help_text="The Local's number, as on membership cards (e.g. 54)."
     )
-    name = models.CharField(max_length=160, help_text="e.g. \"Northwind Regional Health\".")
+    name = models.CharField(max_length=160, help_text='e.g. "Northwind Regional Health".')
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="locals")
     area_council = models.ForeignKey(
         AreaCouncil,
@@ -100,7 +100,9 @@ class Chapter(models.Model):
     class Meta:
         ordering = ["local__number", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["local", "number"], name="unique_chapter_number_in_local")
+            models.UniqueConstraint(
+                fields=["local", "number"], name="unique_chapter_number_in_local"
+            )
         ]
 
     def __str__(self):
@@ -202,7 +204,9 @@ class Member(models.Model):
     @property
     def postal_address(self):
         lines = [self.address_line_1, self.address_line_2]
-        lines.append(" ".join(part for part in [self.city, self.province, self.postal_code] if part))
+        lines.append(
+            " ".join(part for part in [self.city, self.province, self.postal_code] if part)
+        )
         return [line for line in lines if line.strip()]
 
     def clean(self):
@@ -233,7 +237,9 @@ class AccessLogEntry(models.Model):
     actor_name = models.CharField(
         max_length=200, help_text="Who that was, kept even if the account is later removed."
     )
-    role = models.CharField(max_length=40, help_text="In what capacity, e.g. staff or Chapter chair.")
+    role = models.CharField(
+        max_length=40, help_text="In what capacity, e.g. staff or Chapter chair."
+    )
     action = models.CharField(max_length=10, choices=Action.choices)
     what = models.CharField(max_length=300, help_text="What was seen, e.g. a contact list.")
     member_ids = models.JSONField(default=list, help_text="The member IDs whose records were seen.")

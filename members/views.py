@@ -139,9 +139,7 @@ def chair_unit(request, local_number, chapter_number=None):
     contacts = [contact_details(member) for member in members]
     if wants_csv:
         return _contacts_csv(chaired, contacts)
-    return render(
-        request, "members/chair_unit.html", {"unit": chaired, "contacts": contacts}
-    )
+    return render(request, "members/chair_unit.html", {"unit": chaired, "contacts": contacts})
 
 
 def _contacts_csv(chaired, contacts):

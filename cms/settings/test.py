@@ -14,6 +14,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Uploaded files go to a throw-away folder, never into the checkout.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="northwind-test-media-"))
+# whitenoise wants the folder to exist; tests never collect into it.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="northwind-test-static-"))
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
