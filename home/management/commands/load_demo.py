@@ -17,6 +17,8 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from home.models import ContentPage, HomePage, MemberResourceCentre, PrivacyOfficer
+from members.demo import DEMO_PASSWORD, load_union
+from members.models import Chapter, Local
 from meetings.instructions_pdf import guide_pdf_document
 from meetings.models import GuideIndexPage, GuidePage
 from policies.models import PolicyPage
@@ -181,6 +183,69 @@ def about_page():
             ),
         ],
     )
+
+
+def local_bargaining_page():
+    """A page aimed at Local 041, with sections only its members (and one Chapter) see."""
+    local = Local.objects.get(number=41)
+    riverside = Chapter.objects.get(local=local, number=1)
+    page = ContentPage(
+        title="Local 041 bargaining update",
+        slug="local-041-bargaining",
+        search_description="Where talks with Capital Regional Health stand.",
+        introduction=(
+            "Talks with Capital Regional Health resumed this autumn. Here is where things "
+            "stand, and how members of Local 041 can have their say."
+        ),
+        body=[
+            text_block(
+                paragraphs(
+                    "Your bargaining committee met the employer three times in October. "
+                    "Scheduling and safe staffing are the main open items."
+                ),
+                heading="Where talks stand",
+            ),
+            {
+                "type": "members_only",
+                "value": {
+                    "heading": "For Local 041 members",
+                    "content": [
+                        text_block(
+                            paragraphs(
+                                "The committee's full proposal package is in the materials "
+                                "for your Local's AGM. Send questions to your Chapter chair."
+                            )
+                        )
+                    ],
+                    "sectors": [],
+                    "locals": [local.pk],
+                    "chapters": [],
+                    "invite_sign_in": True,
+                },
+            },
+            {
+                "type": "members_only",
+                "value": {
+                    "heading": "Riverside General Hospital worksite meeting",
+                    "content": [
+                        text_block(
+                            paragraphs(
+                                "Riverside members meet in the east cafeteria on the first "
+                                "Tuesday of the month, at 07:30 and again at 19:30 for the "
+                                "night shift."
+                            )
+                        )
+                    ],
+                    "sectors": [],
+                    "locals": [],
+                    "chapters": [riverside.pk],
+                    "invite_sign_in": False,
+                },
+            },
+        ],
+    )
+    page.aimed_at_locals = [local]
+    return page
 
 
 def contact_page():
@@ -590,8 +655,18 @@ class Command(BaseCommand):
 
             editor_password = self.ensure_editor()
 
+            union_summary, member_sign_ins = load_union()
+            self.note(
+                bool(union_summary["members created"]),
+                f"{union_summary['members']} members in {union_summary['sectors']} sectors, "
+                f"{union_summary['locals']} Locals and {union_summary['chapters']} Chapters",
+                verb=f"{union_summary['members created']} members created",
+            )
+            self.ensure_child(home, local_bargaining_page())
+
         self.print_summary()
         self.print_sign_in(editor_password)
+        self.print_member_sign_ins(member_sign_ins)
 
     # Pages -------------------------------------------------------------------
 
@@ -742,6 +817,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{changes} change(s) made."))
         else:
             self.stdout.write("Everything was already in place; nothing changed.")
+
+    def print_member_sign_ins(self, sign_ins):
+        self.stdout.write("")
+        self.stdout.write(
+            f"Member sign-ins (at {SITE_URL}account/login/, password {DEMO_PASSWORD}):"
+        )
+        for person in sign_ins:
+            self.stdout.write(
+                f"  {person['role'].ljust(13)}  {person['email']}  ({person['name']}, {person['where']})"
+            )
 
     def print_sign_in(self, editor_password):
         password = editor_password or (
