@@ -163,17 +163,27 @@ class ContactCardBlock(blocks.StructBlock):
         label = "Contact card"
         template = "blocks/contact_card_block.html"
 
-    def get_context(self, value, parent_context=None):
-        context = super().get_context(value, parent_context)
-        context["contact"] = {
+    def as_contact(self, value):
+        """The same shape as a contact from site settings, for templates and the API."""
+        return {
             "name": value["name"],
             "organisation": value["organisation"],
             "postal_address": [ln for ln in value["postal_address"].splitlines() if ln.strip()],
-            "phone_numbers": value["phone_numbers"],
+            "phone_numbers": [
+                {"label": phone["label"], "number": phone["number"]}
+                for phone in value["phone_numbers"]
+            ],
             "email": value["email"],
             "hours": value["hours"],
         }
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["contact"] = self.as_contact(value)
         return context
+
+    def get_api_representation(self, value, context=None):
+        return self.as_contact(value)
 
 
 class SiteContactBlock(blocks.StructBlock):

@@ -8,7 +8,6 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.serializers import DocumentField
 from cms.blocks import (
     INLINE_FEATURES,
     PROSE_FEATURES,
@@ -16,6 +15,7 @@ from cms.blocks import (
     ComparisonBlock,
     StepBlock,
 )
+from cms.serializers import DocumentField
 
 
 class GuideIndexPage(Page):
@@ -50,7 +50,9 @@ class GuidePage(Page):
     copy of the same instructions for members who want them on paper.
     """
 
-    introduction = RichTextField(features=PROSE_FEATURES, help_text="Who this guide is for and what it helps with.")
+    introduction = RichTextField(
+        features=PROSE_FEATURES, help_text="Who this guide is for and what it helps with."
+    )
     steps = StreamField(
         [("step", StepBlock())],
         use_json_field=True,

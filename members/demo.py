@@ -126,7 +126,7 @@ CITIES = [("Edmonton", "T5K"), ("Fort Calder", "T9S"), ("St. Albert", "T8N"), ("
 DEMO_MEMBER_COUNT = 300
 
 # The people whose sign-ins load_demo prints. Member IDs below 100 are theirs.
-DEMO_PASSWORD = "northwind-demo-member"
+DEMO_PASSWORD = "northwind-demo-member"  # noqa: S105 - a published demo sign-in
 DEMO_PEOPLE = [
     # member_id, given, family, local, chapter, role
     ("000011", "Maya", "Okonkwo", 41, 1, "member"),
@@ -179,7 +179,7 @@ def load_union():
 
 
 def _load_roster(locals_, chapters):
-    rng = random.Random(2026)  # fixed seed: the same roster every time
+    rng = random.Random(2026)  # noqa: S311 - fixed seed: the same demo roster every time
     units = [(chapter.local, chapter) for chapter in chapters]
     units += [(local, None) for local in locals_.values() if not local.chapters.exists()]
     existing = set(Member.objects.values_list("member_id", flat=True))

@@ -56,7 +56,9 @@ class CommunicationChoicesForm(forms.ModelForm):
         labels = {
             "wants_meeting_notices": "Send me notices of meetings I can attend",
             "wants_newsletter": "Send me the union newsletter",
-            "wants_partner_mailings": "Send me offers from the union's partners (benefits, insurance)",
+            "wants_partner_mailings": (
+                "Send me offers from the union's partners (benefits, insurance)"
+            ),
             "refuses_postal_mail": "Do not send me anything by post",
             "refuses_email": "Do not send me anything by email",
             "refuses_contact_sharing": (

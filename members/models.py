@@ -252,7 +252,8 @@ class AccessLogEntry(models.Model):
         verbose_name_plural = "access log"
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display().lower()} {self.what}"
+        action = self.get_action_display().lower()
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {action} {self.what}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

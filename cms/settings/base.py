@@ -171,7 +171,9 @@ WAGTAILAPI_LIMIT_MAX = 100
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 EMAIL_SUBJECT_PREFIX = "[Northwind] "
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Northwind Workers' Union <no-reply@northwind.example>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Northwind Workers' Union <no-reply@northwind.example>"
+)
 
 # Rich text in the API as display HTML (links resolved), not database HTML.
 WAGTAILAPI_RICH_TEXT_FORMAT = "html"

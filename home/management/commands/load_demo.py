@@ -17,10 +17,10 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from home.models import ContentPage, HomePage, MemberResourceCentre, PrivacyOfficer
-from members.demo import DEMO_PASSWORD, load_union
-from members.models import Chapter, Local
 from meetings.instructions_pdf import guide_pdf_document
 from meetings.models import GuideIndexPage, GuidePage
+from members.demo import DEMO_PASSWORD, load_union
+from members.models import Chapter, Local
 from policies.models import PolicyPage
 
 SITE_NAME = "Northwind Workers' Union"
@@ -824,9 +824,8 @@ class Command(BaseCommand):
             f"Member sign-ins (at {SITE_URL}account/login/, password {DEMO_PASSWORD}):"
         )
         for person in sign_ins:
-            self.stdout.write(
-                f"  {person['role'].ljust(13)}  {person['email']}  ({person['name']}, {person['where']})"
-            )
+            who = f"{person['name']}, {person['where']}"
+            self.stdout.write(f"  {person['role'].ljust(13)}  {person['email']}  ({who})")
 
     def print_sign_in(self, editor_password):
         password = editor_password or (
