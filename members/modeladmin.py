@@ -270,3 +270,54 @@ class MembershipGroup(ModelAdminGroup):
             )
         )
         return items
+
+
+class AccessLogPermissionHelper(PermissionHelper):
+    """The access log is read, never written, through the admin."""
+
+    def user_has_any_permissions(self, user):
+        return self.user_has_specific_permission(user, self.get_perm_codename("view"))
+
+    def user_can_list(self, user):
+        return self.user_has_any_permissions(user)
+
+    def user_can_inspect_obj(self, user, obj):
+        return self.user_has_any_permissions(user)
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+
+class AccessLogIndexView(IndexView):
+    """Searching for a six-digit member ID finds every entry that touched that member."""
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if term.isascii() and term.isdigit() and len(term) == 6:
+            # member_ids is a JSON list of strings; match the quoted ID exactly.
+            return queryset.filter(member_ids__icontains=f'"{term}"')
+        return super().get_search_results(request, queryset, search_term)
+
+
+class AccessLogAdmin(ModelAdmin):
+    model = AccessLogEntry
+    menu_label = "Access log"
+    menu_icon = "view"
+    menu_order = 400
+    permission_helper_class = AccessLogPermissionHelper
+    index_view_class = AccessLogIndexView
+    inspect_view_enabled = True
+    list_display = ("at", "actor_name", "role", "action", "what", "members_seen")
+    list_filter = ("action", "role", "at")
+    search_fields = ("actor_name", "what", "reason")
+
+    def members_seen(self, entry):
+        return len(entry.member_ids)
+
+    members_seen.short_description = "Members"

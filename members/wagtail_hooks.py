@@ -1,13 +1,14 @@
-"""Wagtail admin hooks for the members app: the Membership menu and the roster import page."""
+"""Wagtail admin hooks for the members app: the Membership menu, the roster import page and the access log."""
 
 from django.urls import path
 from wagtail import hooks
 from wagtail_modeladmin.options import modeladmin_register
 
 from members.admin_views import roster_import_view
-from members.modeladmin import MembershipGroup
+from members.modeladmin import AccessLogAdmin, MembershipGroup
 
 modeladmin_register(MembershipGroup)
+modeladmin_register(AccessLogAdmin)
 
 
 @hooks.register("register_admin_urls")
