@@ -43,5 +43,15 @@ format: install
 lock: install
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements.lock pyproject.toml
 
+# Every benchmark under bench/, each printing its figures.
+bench: install
+	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+# The production settings' own checks, with throw-away values for the secrets.
+deploy-check: install
+	DJANGO_SETTINGS_MODULE=cms.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	  ALLOWED_HOSTS=members.northwind.example DATABASE_URL=$${DATABASE_URL:-sqlite:///db.sqlite3} \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media collected-static

@@ -208,3 +208,33 @@ def test_concurrent_looking_double_sign_up_links_one_account(client, rostered):
 
     assert get_user_model().objects.filter(email__iexact="ada.okafor@example.org").count() == 1
     assert Member.objects.get(member_id="004217").account is not None
+
+
+def test_changing_email_takes_effect_only_after_the_new_address_is_verified(client, rostered):
+    user = give_account(rostered, password="plum orchard ladder 42")
+    client.force_login(user)
+
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "ada.new@example.org"}
+    )
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.email == "ada.okafor@example.org"
+    confirmation = next(m for m in mail.outbox if m.to == ["ada.new@example.org"])
+    key_url = re.search(r"http://testserver(/account/confirm-email/\S+/)", confirmation.body).group(1)
+    client.post(key_url)
+
+    user.refresh_from_db()
+    assert user.email == "ada.new@example.org"
+    assert EmailAddress.objects.get(user=user, email="ada.new@example.org").verified
+
+
+def test_sign_out_needs_a_post_and_ends_the_session(client, rostered):
+    client.force_login(give_account(rostered))
+
+    client.get(reverse("account_logout"))
+    assert "_auth_user_id" in client.session
+
+    client.post(reverse("account_logout"))
+    assert "_auth_user_id" not in client.session
