@@ -1,4 +1,4 @@
-"""Wagtail admin hooks for the members app: the Membership menu, the roster import page and the access log."""
+"""Admin hooks for the members app: the Membership menu, roster import and the access log."""
 
 from django.urls import path
 from wagtail import hooks
