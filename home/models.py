@@ -126,7 +126,12 @@ class HomePage(Page):
     api_fields = [APIField("introduction"), APIField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.ContentPage", "policies.PolicyPage", "meetings.GuideIndexPage"]
+    subpage_types = [
+        "home.ContentPage",
+        "policies.PolicyPage",
+        "meetings.GuideIndexPage",
+        "meetings.MeetingIndexPage",
+    ]
     max_count = 1
 
     class Meta:

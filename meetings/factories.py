@@ -1,15 +1,27 @@
 """Factories for AGM how-to guides and their index page."""
 
+import datetime
+
 import factory
 import wagtail_factories
+from django.utils import timezone
 
 from cms.factories import (
     BaseStreamBlockFactory,
     ComparisonBlockFactory,
+    DocumentFactory,
     RichTextBlockFactory,
     StepBlockFactory,
 )
-from meetings.models import GuideIndexPage, GuidePage
+from meetings.models import (
+    Audience,
+    GuideIndexPage,
+    GuidePage,
+    MeetingIndexPage,
+    MeetingKind,
+    MeetingMaterial,
+    MeetingPage,
+)
 
 
 class GuideIndexPageFactory(wagtail_factories.PageFactory):
@@ -39,3 +51,43 @@ class GuidePageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = GuidePage
+
+
+class MeetingIndexPageFactory(wagtail_factories.PageFactory):
+    title = "Meetings"
+    slug = "meetings"
+
+    class Meta:
+        model = MeetingIndexPage
+
+
+class MeetingPageFactory(wagtail_factories.PageFactory):
+    """A Chapter AGM a week from now unless told otherwise.
+
+    Set the audience with ``audience_kind`` and the matching ``audience_<kind>``.
+    """
+
+    title = factory.Sequence(lambda n: f"Annual General Meeting {n}")
+    kind = MeetingKind.AGM
+    audience_kind = Audience.UNION
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(hours=3))
+    agenda = "<p>Call to order. Reports. Elections. Motions. Adjournment.</p>"
+    video_link = "https://video.northwind.example/j/8675309"
+    video_meeting_id = "867 5309"
+    video_passcode = "AGM2027"
+    dial_in_number = "1-800-555-0177"
+    it_support_phone = "780-555-0150"
+    it_support_email = "it-help@northwind.example"
+
+    class Meta:
+        model = MeetingPage
+
+
+class MeetingMaterialFactory(factory.django.DjangoModelFactory):
+    meeting = factory.SubFactory(MeetingPageFactory)
+    document = factory.SubFactory(DocumentFactory, title=factory.Sequence(lambda n: f"Report {n}"))
+    title = ""
+
+    class Meta:
+        model = MeetingMaterial

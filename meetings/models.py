@@ -1,11 +1,23 @@
 """AGM how-to guides (and, as the meetings work lands, meeting pages)."""
 
+import datetime
+import zoneinfo
+
+import icalendar
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from modelcluster.fields import ParentalKey
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import (
@@ -16,6 +28,8 @@ from cms.blocks import (
     StepBlock,
 )
 from cms.serializers import DocumentField
+from members.audience import signed_in_member
+from members.models import Standing
 
 
 class GuideIndexPage(Page):
@@ -118,3 +132,454 @@ class GuidePage(Page):
 
     class Meta:
         verbose_name = "guide page"
+
+
+# Meetings --------------------------------------------------------------------------
+
+MEETING_TIME_ZONES = [
+    ("America/Edmonton", "Mountain time (Edmonton)"),
+    ("America/Vancouver", "Pacific time (Vancouver)"),
+    ("America/Regina", "Central time, no daylight saving (Regina)"),
+    ("America/Winnipeg", "Central time (Winnipeg)"),
+    ("America/Toronto", "Eastern time (Toronto)"),
+]
+
+# The meeting room (joining details and ballots) opens this long before the start.
+ROOM_OPENS_BEFORE = datetime.timedelta(minutes=30)
+# ...and stays open this long after the expected end, for meetings that overrun.
+ROOM_STAYS_OPEN_AFTER = datetime.timedelta(hours=3)
+
+
+class MeetingIndexPage(Page):
+    """The list of the union's meetings; each member's own list is on their dashboard."""
+
+    introduction = models.TextField(blank=True, help_text="Shown above the list of meetings.")
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    api_fields = [APIField("introduction")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["meetings.MeetingPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "meeting index page"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        now = timezone.now()
+        meetings = (
+            MeetingPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related(*MeetingPage.AUDIENCE_RELATED)
+        )
+        context["upcoming"] = meetings.filter(ends_at__gte=now).order_by("starts_at")
+        context["past"] = meetings.filter(ends_at__lt=now).order_by("-starts_at")[:20]
+        return context
+
+
+class MeetingQuerySet(PageQuerySet):
+    def for_member(self, member):
+        """Meetings whose audience includes the member (standing and account are not checked)."""
+        if member is None:
+            return self.none()
+        local = member.local
+        audience = (
+            models.Q(audience_kind=Audience.UNION)
+            | models.Q(audience_kind=Audience.SECTOR, audience_sector_id=local.sector_id)
+            | models.Q(audience_kind=Audience.LOCAL, audience_local_id=member.local_id)
+        )
+        if local.area_council_id:
+            audience |= models.Q(
+                audience_kind=Audience.AREA_COUNCIL, audience_area_council_id=local.area_council_id
+            )
+        if member.chapter_id:
+            audience |= models.Q(
+                audience_kind=Audience.CHAPTER, audience_chapter_id=member.chapter_id
+            )
+        return self.filter(audience)
+
+
+MeetingManager = PageManager.from_queryset(MeetingQuerySet)
+
+
+class Audience(models.TextChoices):
+    UNION = "union", "The whole union"
+    SECTOR = "sector", "A sector"
+    AREA_COUNCIL = "area_council", "An Area Council"
+    LOCAL = "local", "A Local"
+    CHAPTER = "chapter", "A Chapter"
+
+
+class MeetingKind(models.TextChoices):
+    AGM = "agm", "Annual General Meeting"
+    SPECIAL = "special", "Special meeting"
+
+
+class Eligibility:
+    """Whether a member may attend a meeting, and if not, the reason in plain words."""
+
+    def __init__(self, ok, reason=""):
+        self.ok = ok
+        self.reason = reason
+
+    def __bool__(self):
+        return self.ok
+
+    def __repr__(self):
+        return f"Eligibility({self.ok!r}, {self.reason!r})"
+
+
+class MeetingPage(RoutablePageMixin, Page):
+    """A meeting of one Local, Chapter, Area Council, sector or the whole union.
+
+    Anyone may see when and for whom it is; only eligible members (see
+    `eligibility`) see the joining details and materials, download the
+    calendar entry, and vote.
+    """
+
+    AUDIENCE_RELATED = [
+        "audience_sector",
+        "audience_area_council",
+        "audience_local",
+        "audience_chapter__local",
+    ]
+
+    kind = models.CharField(max_length=10, choices=MeetingKind.choices, default=MeetingKind.AGM)
+    audience_kind = models.CharField(
+        "who may attend",
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.CHAPTER,
+        help_text="Members of this unit in good standing, with a confirmed account, may attend.",
+    )
+    audience_sector = models.ForeignKey(
+        "members.Sector",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="sector",
+    )
+    audience_area_council = models.ForeignKey(
+        "members.AreaCouncil",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="Area Council",
+    )
+    audience_local = models.ForeignKey(
+        "members.Local",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="Local",
+    )
+    audience_chapter = models.ForeignKey(
+        "members.Chapter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="Chapter",
+    )
+    starts_at = models.DateTimeField(
+        "starts", help_text="When the chair calls the meeting to order."
+    )
+    ends_at = models.DateTimeField("expected end")
+    time_zone = models.CharField(
+        max_length=40,
+        choices=MEETING_TIME_ZONES,
+        default="America/Edmonton",
+        help_text="Times are shown to members in this time zone.",
+    )
+    agenda = RichTextField(features=PROSE_FEATURES, blank=True)
+
+    video_link = models.URLField(
+        "video-call link", blank=True, help_text="Shown only to eligible members."
+    )
+    dial_in_number = models.CharField(max_length=40, blank=True, help_text="For joining by phone.")
+    video_meeting_id = models.CharField("meeting ID", max_length=40, blank=True)
+    video_passcode = models.CharField("passcode", max_length=40, blank=True)
+
+    it_support_phone = models.CharField("IT support phone", max_length=40, blank=True)
+    it_support_email = models.EmailField("IT support email", blank=True)
+    it_support_hours = models.CharField(
+        "IT support hours",
+        max_length=120,
+        blank=True,
+        help_text='e.g. "From 30 minutes before the start until the meeting ends".',
+    )
+    guide = models.ForeignKey(
+        "meetings.GuidePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="how-to guide",
+        help_text="The guide members should read before the meeting.",
+    )
+
+    objects = MeetingManager()
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("kind"),
+                FieldPanel("audience_kind"),
+                FieldRowPanel([FieldPanel("audience_chapter"), FieldPanel("audience_local")]),
+                FieldRowPanel([FieldPanel("audience_area_council"), FieldPanel("audience_sector")]),
+            ],
+            heading="Meeting and audience",
+            help_text="Choose who may attend, then the one unit that matches.",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+                FieldPanel("time_zone"),
+            ],
+            heading="When",
+        ),
+        FieldPanel("agenda"),
+        MultiFieldPanel(
+            [
+                FieldPanel("video_link"),
+                FieldRowPanel([FieldPanel("video_meeting_id"), FieldPanel("video_passcode")]),
+                FieldPanel("dial_in_number"),
+            ],
+            heading="Joining details (eligible members only)",
+        ),
+        InlinePanel("materials", heading="Materials (eligible members only)", label="Material"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("it_support_phone"), FieldPanel("it_support_email")]),
+                FieldPanel("it_support_hours"),
+            ],
+            heading="IT support",
+        ),
+        FieldPanel("guide"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("agenda")]
+    # Joining details and materials are for eligible members only: the member API has them.
+    api_fields = [
+        APIField("kind"),
+        APIField("audience_kind"),
+        APIField("audience_name"),
+        APIField("starts_at"),
+        APIField("ends_at"),
+        APIField("time_zone"),
+    ]
+
+    parent_page_types = ["meetings.MeetingIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "meeting page"
+
+    # Audience ---------------------------------------------------------------
+
+    @property
+    def audience(self):
+        """The unit whose members may attend, or None for the whole union."""
+        return {
+            Audience.UNION: None,
+            Audience.SECTOR: self.audience_sector,
+            Audience.AREA_COUNCIL: self.audience_area_council,
+            Audience.LOCAL: self.audience_local,
+            Audience.CHAPTER: self.audience_chapter,
+        }[self.audience_kind]
+
+    @property
+    def audience_name(self):
+        unit = self.audience
+        return "All members of the union" if unit is None else f"Members of {unit}"
+
+    def clean(self):
+        super().clean()
+        fields = {
+            Audience.SECTOR: "audience_sector",
+            Audience.AREA_COUNCIL: "audience_area_council",
+            Audience.LOCAL: "audience_local",
+            Audience.CHAPTER: "audience_chapter",
+        }
+        errors = {}
+        chosen = fields.get(self.audience_kind)
+        if chosen and getattr(self, f"{chosen}_id") is None:
+            errors[chosen] = "Choose the unit whose members may attend."
+        audience_label = Audience(self.audience_kind).label.lower()
+        for field in fields.values():
+            if field != chosen and getattr(self, f"{field}_id") is not None:
+                errors[field] = f"Leave this empty: the meeting is for {audience_label}."
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The meeting must end after it starts."
+        if errors:
+            raise ValidationError(errors)
+
+    def includes(self, member):
+        """True when the member belongs to this meeting's audience (no other checks)."""
+        local = member.local
+        return {
+            Audience.UNION: True,
+            Audience.SECTOR: local.sector_id == self.audience_sector_id,
+            Audience.AREA_COUNCIL: local.area_council_id is not None
+            and local.area_council_id == self.audience_area_council_id,
+            Audience.LOCAL: member.local_id == self.audience_local_id,
+            Audience.CHAPTER: member.chapter_id is not None
+            and member.chapter_id == self.audience_chapter_id,
+        }[self.audience_kind]
+
+    def eligibility(self, member):
+        """The one rule for who may attend: the page, materials, calendar, API and ballots ask it.
+
+        Eligible: a verified account that staff need not approve, active
+        standing, and membership of the meeting's audience.
+        """
+        if member is None:
+            return Eligibility(False, "Sign in with your member account to attend.")
+        if not member_account_confirmed(member):
+            return Eligibility(
+                False, "Confirm your email address with the link we sent you to attend."
+            )
+        if member.account_needs_approval:
+            return Eligibility(
+                False,
+                "The Member Resource Centre has not yet confirmed your account. "
+                "Call them to attend this meeting.",
+            )
+        if member.standing != Standing.ACTIVE:
+            return Eligibility(
+                False,
+                f"Your membership is {member.get_standing_display().lower()}, so you cannot "
+                "attend. The Member Resource Centre can help.",
+            )
+        if not self.includes(member):
+            return Eligibility(False, f"This meeting is for {self.audience_name.lower()} only.")
+        return Eligibility(True)
+
+    def is_eligible(self, member):
+        return self.eligibility(member).ok
+
+    # Time ---------------------------------------------------------------------
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_starts_at(self):
+        return timezone.localtime(self.starts_at, self.zone)
+
+    @property
+    def local_ends_at(self):
+        return timezone.localtime(self.ends_at, self.zone)
+
+    @property
+    def room_opens_at(self):
+        return self.starts_at - ROOM_OPENS_BEFORE
+
+    @property
+    def local_room_opens_at(self):
+        return timezone.localtime(self.room_opens_at, self.zone)
+
+    def room_is_open(self, now=None):
+        now = now or timezone.now()
+        return self.room_opens_at <= now <= self.ends_at + ROOM_STAYS_OPEN_AFTER
+
+    def is_past(self, now=None):
+        return (now or timezone.now()) > self.ends_at + ROOM_STAYS_OPEN_AFTER
+
+    # Serving ------------------------------------------------------------------
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        member = signed_in_member(request)
+        eligibility = self.eligibility(member)
+        if getattr(request, "is_preview", False):
+            eligibility = Eligibility(True)  # editors preview the members' view
+        context.update(
+            member=member,
+            eligibility=eligibility,
+            room_is_open=self.room_is_open(),
+            materials=self.materials.select_related("document") if eligibility else [],
+        )
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # What this page shows depends on who is asking: never cache it in shared caches.
+        patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @path("calendar/", name="calendar")
+    def calendar(self, request):
+        """The meeting as a calendar entry, for eligible members."""
+        if not self.is_eligible(signed_in_member(request)):
+            raise PermissionDenied("Only members who may attend this meeting can add it.")
+        response = HttpResponse(
+            meeting_calendar(self, request), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.slug}.ics"'
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+
+class MeetingMaterial(Orderable):
+    """A document for a meeting (a report, the budget): downloadable by eligible members only."""
+
+    meeting = ParentalKey(MeetingPage, on_delete=models.CASCADE, related_name="materials")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(
+        max_length=160, blank=True, help_text="Leave empty to use the document's own title."
+    )
+    description = models.CharField(max_length=300, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("title"), FieldPanel("description")]
+
+    def __str__(self):
+        return self.title or self.document.title
+
+    @property
+    def display_title(self):
+        return self.title or self.document.title
+
+
+def member_account_confirmed(member):
+    """The member has a site account whose address the activation link confirmed."""
+    if member.account_id is None:
+        return False
+    cached = getattr(member, "_account_confirmed", None)
+    if cached is None:
+        cached = EmailAddress.objects.filter(
+            user_id=member.account_id, verified=True, primary=True
+        ).exists()
+        member._account_confirmed = cached
+    return cached
+
+
+def meeting_calendar(meeting, request):
+    """An iCalendar (.ics) entry for the meeting: the page link, never the joining details."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Northwind Workers' Union//Meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    host = request.get_host() if request is not None else "northwind.example"
+    event.add("uid", f"meeting-{meeting.pk}@{host.split(':')[0]}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.local_starts_at)
+    event.add("dtend", meeting.local_ends_at)
+    event.add("summary", meeting.title)
+    url = meeting.get_full_url(request)
+    event.add("url", url)
+    event.add(
+        "description",
+        f"{meeting.audience_name}. Sign in and open the meeting page to join and vote: {url}",
+    )
+    event.add("location", "Online: see the meeting page")
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -6,7 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.factories import DocumentFactory, one_of_each_component
 from home.factories import (
@@ -16,8 +16,13 @@ from home.factories import (
     build_site,
 )
 from home.models import ContentPage, HomePage
-from meetings.factories import GuideIndexPageFactory, GuidePageFactory
-from meetings.models import GuideIndexPage, GuidePage
+from meetings.factories import (
+    GuideIndexPageFactory,
+    GuidePageFactory,
+    MeetingIndexPageFactory,
+    MeetingPageFactory,
+)
+from meetings.models import GuideIndexPage, GuidePage, MeetingIndexPage, MeetingPage
 from policies.factories import PolicyPageFactory
 from policies.models import PolicyPage
 
@@ -41,8 +46,10 @@ class PageTreeRulesTests(WagtailPageTestCase):
         for parent in (HomePage, ContentPage, PolicyPage, GuideIndexPage, GuidePage):
             self.assertCanNotCreateAt(parent, HomePage)
 
-    def test_home_page_holds_content_pages_policies_and_the_guide_index(self):
-        self.assertAllowedSubpageTypes(HomePage, {ContentPage, PolicyPage, GuideIndexPage})
+    def test_home_page_holds_content_pages_policies_and_the_guide_and_meeting_indexes(self):
+        self.assertAllowedSubpageTypes(
+            HomePage, {ContentPage, PolicyPage, GuideIndexPage, MeetingIndexPage}
+        )
         self.assertCanNotCreateAt(HomePage, GuidePage)
 
     def test_only_one_home_page_can_exist(self):
@@ -73,6 +80,17 @@ class PageTreeRulesTests(WagtailPageTestCase):
         self.assertCanNotCreateAt(HomePage, GuidePage)
         self.assertCanNotCreateAt(ContentPage, GuidePage)
 
+    def test_meeting_index_goes_only_under_the_home_page_and_holds_only_meetings(self):
+        self.assertAllowedParentPageTypes(MeetingIndexPage, {HomePage})
+        self.assertAllowedSubpageTypes(MeetingIndexPage, {MeetingPage})
+        self.assertCanNotCreateAt(ContentPage, MeetingIndexPage)
+
+    def test_meetings_go_only_under_the_meeting_index_and_have_no_children(self):
+        self.assertAllowedParentPageTypes(MeetingPage, {MeetingIndexPage})
+        self.assertAllowedSubpageTypes(MeetingPage, set())
+        self.assertCanNotCreateAt(HomePage, MeetingPage)
+        self.assertCanNotCreateAt(GuideIndexPage, MeetingPage)
+
 
 class PageRenderingTests(WagtailPageTestCase):
     """Every page type renders with the site templates and previews in the admin."""
@@ -94,9 +112,19 @@ class PageRenderingTests(WagtailPageTestCase):
             comparison__0="comparison",
             tips__0__tip__value="<p>Use headphones to avoid echo.</p>",
         )
+        cls.meeting_index = MeetingIndexPageFactory(parent=cls.home)
+        cls.meeting = MeetingPageFactory(parent=cls.meeting_index, guide=cls.guide)
 
     def all_pages(self):
-        return [self.home, self.content, self.policy, self.guide_index, self.guide]
+        return [
+            self.home,
+            self.content,
+            self.policy,
+            self.guide_index,
+            self.guide,
+            self.meeting_index,
+            self.meeting,
+        ]
 
     def test_every_page_type_renders(self):
         for page in self.all_pages():
@@ -199,6 +227,17 @@ class PageRenderingTests(WagtailPageTestCase):
                 "show_privacy_officer": "on",
             },
             GuideIndexPage: {"introduction": "All our guides"},
+            MeetingIndexPage: {"introduction": "Our meetings"},
+            MeetingPage: {
+                "kind": "agm",
+                "audience_kind": "union",
+                "starts_at": "2027-03-13 10:00",
+                "ends_at": "2027-03-13 13:00",
+                "time_zone": "America/Edmonton",
+                "agenda": rich_text("<p>Call to order.</p>"),
+                "materials": inline_formset([]),
+                "guide": "",
+            },
             GuidePage: {
                 "introduction": rich_text("<p>For members joining online.</p>"),
                 "steps": streamfield(

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "wagtail.api.v2",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
     "wagtail.sites",
