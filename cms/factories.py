@@ -39,6 +39,8 @@ class DocumentFactory(factory.django.DjangoModelFactory):
         lambda doc: ContentFile(pdf_bytes(doc.title), name=f"{slugify(doc.title)}.pdf")
     )
     collection = factory.LazyFunction(Collection.get_first_root_node)
+    # Set as the admin's upload form sets it, so templates never have to read the file.
+    file_size = factory.LazyAttribute(lambda doc: doc.file.size)
 
     class Meta:
         model = get_document_model()

@@ -4,7 +4,6 @@ import datetime
 import zoneinfo
 
 import icalendar
-from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponse
@@ -28,8 +27,8 @@ from cms.blocks import (
     StepBlock,
 )
 from cms.serializers import DocumentField
-from members.audience import signed_in_member
-from members.models import Standing
+from members.audience import member_account_confirmed, signed_in_member
+from members.models import Chapter, Standing
 
 
 class GuideIndexPage(Page):
@@ -494,8 +493,16 @@ class MeetingPage(RoutablePageMixin, Page):
 
     # Serving ------------------------------------------------------------------
 
+    def load_audience(self):
+        """Fetch the audience unit (with a Chapter's Local) in one query, for display."""
+        if self.audience_kind == Audience.CHAPTER and self.audience_chapter_id:
+            self.audience_chapter = Chapter.objects.select_related("local").get(
+                pk=self.audience_chapter_id
+            )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        self.load_audience()
         member = signed_in_member(request)
         eligibility = self.eligibility(member)
         if getattr(request, "is_preview", False):
@@ -546,19 +553,6 @@ class MeetingMaterial(Orderable):
     @property
     def display_title(self):
         return self.title or self.document.title
-
-
-def member_account_confirmed(member):
-    """The member has a site account whose address the activation link confirmed."""
-    if member.account_id is None:
-        return False
-    cached = getattr(member, "_account_confirmed", None)
-    if cached is None:
-        cached = EmailAddress.objects.filter(
-            user_id=member.account_id, verified=True, primary=True
-        ).exists()
-        member._account_confirmed = cached
-    return cached
 
 
 def meeting_calendar(meeting, request):

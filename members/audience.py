@@ -23,18 +23,48 @@ def _find_signed_in_member(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    from members.models import Member  # audience is imported while models load
+    # Imported here: this module is imported while models load.
+    from allauth.account.models import EmailAddress
+    from django.db.models import Exists, OuterRef
 
+    from members.models import Chapter, Local, Member
+
+    # One query: the member, their units, whether the account is confirmed and
+    # whether they chair anything (the dashboard offers chair tools then).
     member = (
         Member.objects.select_related("local__sector", "local__area_council", "chapter")
+        .annotate(
+            account_confirmed=Exists(
+                EmailAddress.objects.filter(
+                    user=OuterRef("account_id"), verified=True, primary=True
+                )
+            ),
+            chairs_local=Exists(Local.objects.filter(chair=OuterRef("pk"))),
+            chairs_chapter=Exists(Chapter.objects.filter(chair=OuterRef("pk"))),
+        )
         .filter(account=user)
         .first()
     )
-    if member is None:
+    if member is None or not member.account_confirmed:
         return None
-    if not user.emailaddress_set.filter(email__iexact=user.email, verified=True).exists():
-        return None
+    member._account_confirmed = True
+    member.chairs_a_unit = member.chairs_local or member.chairs_chapter
     return member
+
+
+def member_account_confirmed(member):
+    """The member has a site account whose address the activation link confirmed."""
+    if member.account_id is None:
+        return False
+    cached = getattr(member, "_account_confirmed", None)
+    if cached is None:
+        from allauth.account.models import EmailAddress
+
+        cached = EmailAddress.objects.filter(
+            user_id=member.account_id, verified=True, primary=True
+        ).exists()
+        member._account_confirmed = cached
+    return cached
 
 
 def in_audience(member, *, sectors=(), locals_=(), chapters=()):

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from home.models import pages_aimed_at, site_contact
+from meetings.my_meetings import my_meetings
 from members.access_log import record_access
 from members.accounts import activate_account, activation_token, request_account
 from members.audience import signed_in_member
@@ -89,7 +90,8 @@ def dashboard(request):
         {
             "member": member,
             "for_you": pages_aimed_at(member),
-            "is_chair": bool(chaired_units(member)),
+            "my_meetings": my_meetings(member),
+            "is_chair": bool(member and member.chairs_a_unit),
             "resource_centre": site_contact("member_resource_centre", request),
         },
     )

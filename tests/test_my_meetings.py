@@ -1,0 +1,127 @@
+"""My meetings on the dashboard: a member's own meetings, the Enter button, constant queries."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from meetings.factories import MeetingIndexPageFactory, MeetingMaterialFactory, MeetingPageFactory
+from meetings.models import Audience
+from members.models import Standing
+from tests.member_fixtures import give_account, member_of, two_chapters
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting(home_page):
+    chapter_a, chapter_b = two_chapters()
+    member = member_of(chapter_a, given_name="Ada")
+    give_account(member)
+    return {
+        "a": chapter_a,
+        "b": chapter_b,
+        "member": member,
+        "index": MeetingIndexPageFactory(parent=home_page),
+    }
+
+
+def meeting(setting, chapter=None, *, starts_in, **fields):
+    chapter = chapter or setting["a"]
+    starts = timezone.now() + starts_in
+    return MeetingPageFactory(
+        parent=setting["index"],
+        audience_kind=Audience.CHAPTER,
+        audience_chapter=chapter,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        **fields,
+    )
+
+
+def dashboard(client, member):
+    client.force_login(member.account)
+    return client.get(reverse("members:dashboard")).content.decode()
+
+
+def test_dashboard_lists_only_the_members_own_meetings(client, setting):
+    own = meeting(setting, starts_in=datetime.timedelta(days=3), title="North Ward AGM")
+    other = meeting(
+        setting, setting["b"], starts_in=datetime.timedelta(days=3), title="Lakeside AGM"
+    )
+
+    html = dashboard(client, setting["member"])
+
+    assert own.title in html
+    assert other.title not in html
+
+
+def test_enter_button_appears_thirty_minutes_before_the_start(client, setting):
+    soon = meeting(setting, starts_in=datetime.timedelta(minutes=29), title="Starting soon")
+    later = meeting(setting, starts_in=datetime.timedelta(minutes=45), title="Starting later")
+
+    html = dashboard(client, setting["member"])
+
+    soon_row = html.split(soon.title)[1].split("</li>")[0]
+    later_row = html.split(later.title)[1].split("</li>")[0]
+    assert "Enter meeting" in soon_row
+    assert "Enter meeting" not in later_row
+    assert "Opens in" in later_row and "data-opens-at" in later_row
+
+
+def test_past_meetings_are_listed_separately_without_an_enter_button(client, setting):
+    old = meeting(setting, starts_in=-datetime.timedelta(days=30), title="Last year AGM")
+
+    html = dashboard(client, setting["member"])
+
+    past = html.split("Past meetings")[1]
+    assert old.title in past
+    assert "Enter meeting" not in past.split(old.title)[1].split("</li>")[0]
+
+
+def test_suspended_member_sees_their_meeting_with_the_reason_and_no_enter_button(client, setting):
+    meeting(setting, starts_in=datetime.timedelta(minutes=5), title="North Ward AGM")
+    member = setting["member"]
+    member.standing = Standing.SUSPENDED
+    member.save()
+
+    html = dashboard(client, member)
+
+    assert "North Ward AGM" in html
+    assert "Your membership is suspended" in html
+    assert "Enter meeting<" not in html
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("view", ["dashboard", "meeting page"])
+def test_query_count_is_the_same_for_one_and_fifty_meetings_and_materials(client, setting, view):
+    member = setting["member"]
+    client.force_login(member.account)
+    first = meeting(setting, starts_in=datetime.timedelta(minutes=10))
+    MeetingMaterialFactory(meeting=first)
+    url = reverse("members:dashboard") if view == "dashboard" else first.url
+    # Warm the caches as any running server has them (the first request also creates the
+    # site's contact settings, which refreshes the cached footer once).
+    client.get(url)
+    client.get(url)
+    with_one = count_queries(client, url)
+
+    for n in range(49):
+        extra = meeting(setting, starts_in=datetime.timedelta(days=n + 1))
+        MeetingMaterialFactory(meeting=extra)
+    for _ in range(49):
+        MeetingMaterialFactory(meeting=first)
+    with_fifty = count_queries(client, url)
+
+    print(f"{view}: {with_one} queries with 1 meeting/material, {with_fifty} with 50")
+    assert with_fifty == with_one
+    assert with_fifty <= 15
