@@ -17,6 +17,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from home.models import ContentPage, HomePage, MemberResourceCentre, PrivacyOfficer
+from meetings.demo import load_meetings
 from meetings.instructions_pdf import guide_pdf_document
 from meetings.models import GuideIndexPage, GuidePage
 from members.demo import DEMO_PASSWORD, load_union
@@ -663,6 +664,7 @@ class Command(BaseCommand):
                 verb=f"{union_summary['members created']} members created",
             )
             self.ensure_child(home, local_bargaining_page())
+            load_meetings(home, guide, note=self.note)
 
         self.print_summary()
         self.print_sign_in(editor_password)
