@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.api import api_router
 from home import views as home_views
+from members.api.tokens import api_token_page
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -17,6 +18,9 @@ urlpatterns = [
     path("", include("members.urls")),
     path("account/", include("allauth.urls")),
     path("api/v2/", api_router.urls),
+    # The member API: authenticated, for a member's own data (members/api/).
+    path("api/member/v1/", include("members.api_urls")),
+    path("my-union/api-token/", api_token_page, name="member_api_token"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
 ]

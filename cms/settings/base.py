@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
+    # Member API tokens (members/api/); the tables come from DRF's own migrations.
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -209,4 +212,30 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "10/m/ip,3/15m/key",
     # Our member sign-up: per IP, and per member ID (the key).
     "member_sign_up": "10/h/ip,3/h/key",
+}
+
+
+# The member API (members/api/, under /api/member/v1/). Its authentication,
+# permission and throttles are set on its own views, so the public Wagtail API v2
+# keeps DRF's defaults.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Counted in the cache, so the limits hold across every app server that shares it.
+    "DEFAULT_THROTTLE_RATES": {"member_api_user": "120/min", "member_api_anon": "60/min"},
+    # How many proxies (load balancers) in front of the app servers add to
+    # X-Forwarded-For; 0 trusts none of it and limits by the connecting address.
+    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Northwind Workers' Union member API",
+    "DESCRIPTION": (
+        "A confirmed member's own profile and meetings, for the member and the programs "
+        "they give a token to. Published content is in the public Wagtail API at /api/v2/."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/member/v[0-9]+",
+    "PREPROCESSING_HOOKS": ["members.api.schema.only_member_api"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
 }

@@ -1,0 +1,165 @@
+"""The shapes of the member API's answers, typed so the OpenAPI schema says exactly what comes.
+
+Serializers only read: what a member may see of a meeting is decided in
+`members.api.meetings`, which hands them `None` for anything withheld.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from meetings.models import Audience, MeetingKind
+from members.models import Standing
+
+
+class MeetingTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with the UTC offset of the meeting's own time zone.
+
+    DRF would convert every time to the server's zone; a member in Toronto wants
+    their meeting's 19:00-04:00, not 17:00-06:00.
+    """
+
+    def enforce_timezone(self, value):
+        return value
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the request was refused, in plain words.")
+
+
+# Profile ------------------------------------------------------------------------------
+
+
+class SectorSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+
+
+class LocalSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The Local's number, as on membership cards.")
+    name = serializers.CharField()
+
+
+class ChapterSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The Chapter's number within its Local.")
+    name = serializers.CharField()
+
+
+class AreaCouncilSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+
+
+class CommunicationChoicesSerializer(serializers.Serializer):
+    meeting_notices = serializers.BooleanField(source="wants_meeting_notices")
+    newsletter = serializers.BooleanField(source="wants_newsletter")
+    partner_mailings = serializers.BooleanField(source="wants_partner_mailings")
+    refuses_postal_mail = serializers.BooleanField()
+    refuses_email = serializers.BooleanField()
+    refuses_contact_sharing = serializers.BooleanField(
+        help_text="Their Local or Chapter chair sees their name but not their email or phone."
+    )
+
+
+class ProfileSerializer(serializers.Serializer):
+    """The member's own roster entry (their contact details stay on "My information")."""
+
+    member_id = serializers.CharField(help_text="Six digits, as on the membership card.")
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    standing = serializers.ChoiceField(choices=Standing.choices)
+    email = serializers.CharField(help_text="Personal email on the roster; may be empty.")
+    account_email = serializers.EmailField(
+        source="account.email", help_text="The email the member signs in with."
+    )
+    sector = SectorSerializer(source="local.sector")
+    local = LocalSerializer()
+    chapter = ChapterSerializer(allow_null=True, help_text="Null when the Local has no Chapters.")
+    area_council = AreaCouncilSerializer(source="local.area_council", allow_null=True)
+    communication_choices = CommunicationChoicesSerializer(source="*")
+
+
+# Meetings -----------------------------------------------------------------------------
+
+
+class JoiningDetailsSerializer(serializers.Serializer):
+    video_link = serializers.CharField(help_text="The video-call link; may be empty.")
+    video_meeting_id = serializers.CharField()
+    video_passcode = serializers.CharField()
+    dial_in_number = serializers.CharField(help_text="For joining by phone; may be empty.")
+
+
+class ITSupportSerializer(serializers.Serializer):
+    phone = serializers.CharField(source="it_support_phone")
+    email = serializers.CharField(source="it_support_email")
+    hours = serializers.CharField(source="it_support_hours")
+
+
+class MaterialSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(source="display_title")
+    description = serializers.CharField()
+    file_extension = serializers.CharField(source="document.file_extension")
+    file_size = serializers.IntegerField(
+        source="document.file_size", allow_null=True, help_text="In bytes, when known."
+    )
+    document_url = serializers.SerializerMethodField(
+        help_text="The file on the site: for a browser signed in to the site."
+    )
+    download_url = serializers.SerializerMethodField(
+        help_text="The file through this API: for programs using a token."
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_document_url(self, material):
+        return self.context["request"].build_absolute_uri(material.document.url)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, material):
+        path = reverse(
+            "member_api:material_download",
+            kwargs={"meeting_id": material.meeting_id, "material_id": material.pk},
+        )
+        return self.context["request"].build_absolute_uri(path)
+
+
+class MeetingSerializer(serializers.Serializer):
+    """One of the member's meetings. Withheld parts are null, and `reason` says why."""
+
+    id = serializers.IntegerField(source="meeting.pk")
+    title = serializers.CharField(source="meeting.title")
+    kind = serializers.ChoiceField(source="meeting.kind", choices=MeetingKind.choices)
+    kind_label = serializers.CharField(source="meeting.get_kind_display")
+    audience_kind = serializers.ChoiceField(
+        source="meeting.audience_kind", choices=Audience.choices
+    )
+    audience_name = serializers.CharField(source="meeting.audience_name")
+    starts_at = MeetingTimeField(source="meeting.local_starts_at")
+    ends_at = MeetingTimeField(source="meeting.local_ends_at", help_text="The expected end.")
+    time_zone = serializers.CharField(
+        source="meeting.time_zone", help_text='An IANA time zone, e.g. "America/Edmonton".'
+    )
+    url = serializers.URLField(help_text="The meeting's page on the site.")
+    status = serializers.ChoiceField(
+        choices=[("upcoming", "Upcoming or in progress"), ("past", "Past")]
+    )
+    room_opens_at = MeetingTimeField(
+        source="meeting.local_room_opens_at",
+        help_text="When joining details appear: 30 minutes before the start.",
+    )
+    room_is_open = serializers.BooleanField()
+    eligible = serializers.BooleanField(help_text="Whether this member may attend.")
+    reason = serializers.CharField(help_text="Why not, when `eligible` is false; else empty.")
+    agenda = serializers.CharField(
+        allow_null=True, help_text="HTML. Null unless the member may attend."
+    )
+    joining = JoiningDetailsSerializer(
+        allow_null=True, help_text="Null unless the member may attend and the room is open."
+    )
+    it_support = ITSupportSerializer(
+        allow_null=True, help_text="Null unless the member may attend."
+    )
+    materials = MaterialSerializer(
+        many=True, allow_null=True, help_text="Null unless the member may attend."
+    )

@@ -1,0 +1,197 @@
+"""The member API's endpoints, its schema, and a plain page describing both."""
+
+import functools
+
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import render
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from wagtail.documents import get_document_model
+from wagtail.documents.models import document_served
+
+from members.api.access import MemberAPIAnonThrottle, MemberAPIView
+from members.api.meetings import MemberMeeting, meetings_of, member_meetings
+from members.api.serializers import ErrorSerializer, MeetingSerializer, ProfileSerializer
+
+NO_SUCH_MEETING = "There is no meeting with that ID for you."
+NO_SUCH_MATERIAL = "There is no such material for this meeting."
+
+REFUSALS = {
+    401: OpenApiResponse(ErrorSerializer, description="No valid token or session."),
+    403: OpenApiResponse(
+        ErrorSerializer, description="Signed in, but not a member with a confirmed account."
+    ),
+    429: OpenApiResponse(ErrorSerializer, description="Too many requests; try again later."),
+}
+NOT_FOUND = {
+    404: OpenApiResponse(
+        ErrorSerializer,
+        description="No such meeting, or not one for this member: the same answer for both.",
+    )
+}
+
+
+class MyProfile(MemberAPIView):
+    """The member's own roster entry."""
+
+    @extend_schema(
+        operation_id="me",
+        summary="Your profile",
+        description="Your own roster entry: member ID, names, units, standing and the "
+        "communication choices you have made.",
+        responses={200: OpenApiResponse(ProfileSerializer, "Your profile."), **REFUSALS},
+        tags=["profile"],
+    )
+    def get(self, request):
+        member = self.member
+        member.account = request.user  # already loaded; saves a query for `account_email`
+        return Response(ProfileSerializer(member).data)
+
+
+class MyMeetings(MemberAPIView):
+    """The meetings whose audience includes the member."""
+
+    @extend_schema(
+        operation_id="meetings_list",
+        summary="Your meetings",
+        description="Meetings whose audience includes you: upcoming ones first (soonest "
+        "first), then past ones (latest first). Joining details, agenda, IT support and "
+        "materials are given only to members who may attend; joining details only while "
+        "the meeting room is open.",
+        parameters=[
+            OpenApiParameter(
+                "when",
+                str,
+                enum=["upcoming", "past"],
+                required=False,
+                description="Only upcoming (including in progress) or only past meetings.",
+            )
+        ],
+        responses={
+            200: OpenApiResponse(MeetingSerializer(many=True), "Your meetings."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, 'An unknown value of "when".'),
+            **REFUSALS,
+        },
+        tags=["meetings"],
+    )
+    def get(self, request):
+        when = request.query_params.get("when")
+        if when not in (None, "upcoming", "past"):
+            raise ValidationError({"when": ['Use "upcoming" or "past".']})
+        rows = member_meetings(self.member, request=request._request)
+        if when:
+            rows = [row for row in rows if row.status == when]
+        context = {"request": request}
+        return Response(MeetingSerializer(rows, many=True, context=context).data)
+
+
+class MyMeeting(MemberAPIView):
+    """One meeting whose audience includes the member."""
+
+    @extend_schema(
+        operation_id="meetings_retrieve",
+        summary="One of your meetings",
+        description="The same as an entry of your meetings list. Meetings that are not "
+        "for you are answered exactly as IDs that do not exist.",
+        responses={
+            200: OpenApiResponse(MeetingSerializer, "The meeting."),
+            **REFUSALS,
+            **NOT_FOUND,
+        },
+        tags=["meetings"],
+    )
+    def get(self, request, meeting_id):
+        meeting = meetings_of(self.member).filter(pk=meeting_id).first()
+        if meeting is None:
+            raise NotFound(NO_SUCH_MEETING)
+        row = MemberMeeting.build(meeting, self.member, request=request._request)
+        return Response(MeetingSerializer(row, context={"request": request}).data)
+
+
+class MaterialDownload(MemberAPIView):
+    """A meeting's material, for members who may attend it."""
+
+    @extend_schema(
+        operation_id="meetings_material_download",
+        summary="Download a meeting's material",
+        description="The file itself, for members who may attend the meeting.",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The document."
+            ),
+            **REFUSALS,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="Not a confirmed member, or not one who may attend this meeting "
+                "(the reason is given).",
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, description="No such meeting or material for this member."
+            ),
+        },
+        tags=["meetings"],
+    )
+    def get(self, request, meeting_id, material_id):
+        meeting = meetings_of(self.member).filter(pk=meeting_id).first()
+        if meeting is None:
+            raise NotFound(NO_SUCH_MEETING)
+        eligibility = meeting.eligibility(self.member)
+        if not eligibility:
+            raise PermissionDenied(eligibility.reason)
+        material = next((m for m in meeting.materials.all() if m.pk == material_id), None)
+        if material is None:
+            raise NotFound(NO_SUCH_MATERIAL)
+        document = material.document
+        document_served.send(
+            sender=get_document_model(), instance=document, request=request._request
+        )
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.filename,
+            content_type=document.content_type,
+        )
+
+
+class MemberAPISchema(SpectacularAPIView):
+    """The OpenAPI 3 schema of the member API: YAML, or JSON with `?format=json`."""
+
+    authentication_classes = []
+    throttle_classes = [MemberAPIAnonThrottle]
+
+
+@functools.cache
+def member_api_schema():
+    """The generated schema, built once per process (it only changes with the code)."""
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def api_docs(request):
+    """A plain page listing the endpoints, built from the schema so the two always agree."""
+    schema = member_api_schema()
+    endpoints = [
+        {
+            "method": method.upper(),
+            "path": path,
+            "summary": operation.get("summary", ""),
+            "description": operation.get("description", ""),
+            "parameters": operation.get("parameters", []),
+            "responses": sorted(operation["responses"].items()),
+        }
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    ]
+    return render(
+        request,
+        "members/api_docs.html",
+        {"info": schema["info"], "endpoints": endpoints},
+    )
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown paths under the member API answer in JSON, not with the site's 404 page."""
+    return JsonResponse({"detail": "There is no such endpoint in the member API."}, status=404)

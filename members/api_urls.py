@@ -1,0 +1,24 @@
+"""Routes of the member API, version 1 (mounted at /api/member/v1/ in cms/urls.py)."""
+
+from django.urls import path, re_path
+from django.views.generic import RedirectView
+
+from members.api import views
+
+app_name = "member_api"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="member_api:docs"), name="index"),
+    path("docs/", views.api_docs, name="docs"),
+    path("schema/", views.MemberAPISchema.as_view(), name="schema"),
+    path("me/", views.MyProfile.as_view(), name="me"),
+    path("meetings/", views.MyMeetings.as_view(), name="meetings"),
+    path("meetings/<int:meeting_id>/", views.MyMeeting.as_view(), name="meeting"),
+    path(
+        "meetings/<int:meeting_id>/materials/<int:material_id>/download/",
+        views.MaterialDownload.as_view(),
+        name="material_download",
+    ),
+    # Anything else under the API answers in JSON rather than with the site's 404 page.
+    re_path(r"^.*$", views.not_found),
+]
