@@ -562,9 +562,15 @@ def meeting_calendar(meeting, request):
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     event = icalendar.Event()
-    host = request.get_host() if request is not None else "northwind.example"
+    if request is not None:
+        host = request.get_host()
+    else:  # an emailed notice: the same UID as the page's download, so calendars merge them
+        site = meeting.get_site()
+        host = site.hostname if site else "northwind.example"
     event.add("uid", f"meeting-{meeting.pk}@{host.split(':')[0]}")
     event.add("dtstamp", timezone.now())
+    # Calendars replace an entry they hold only with a higher SEQUENCE: one more per moved time.
+    event.add("sequence", meeting.notices.filter(kind=MeetingNotice.Kind.TIME_CHANGED).count())
     event.add("dtstart", meeting.local_starts_at)
     event.add("dtend", meeting.local_ends_at)
     event.add("summary", meeting.title)
@@ -586,8 +592,8 @@ class MeetingNotice(models.Model):
     """One emailed notice of a meeting: sent when it is first published, and again
     when its start time moves. Each member's copy is a `NoticeDelivery`.
 
-    Written in the same transaction as the publish (see `meetings.signals`), so a
-    published meeting and its notice exist together or not at all.
+    Written when the meeting is published (see `meetings.signals`), in the same
+    transaction as the publish when there is one.
     """
 
     class Kind(models.TextChoices):

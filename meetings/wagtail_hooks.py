@@ -1,10 +1,19 @@
-"""Meeting materials are for eligible members only, whatever URL reaches them."""
+"""Admin and serving hooks of the meetings app.
 
+Meeting materials are for eligible members only, whatever URL reaches them;
+staff allowed to export it get a meeting's mailing list from the page's actions.
+"""
+
+from django.contrib.auth.models import Permission
 from django.http import HttpResponseForbidden
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.widgets import Button
 
+from meetings.admin_views import mailing_list_view, may_export
 from meetings.materials import may_download
+from meetings.models import MeetingPage
 
 
 @hooks.register("before_serve_document")
@@ -18,4 +27,45 @@ def protect_meeting_materials(document, request):
         return redirect_to_login(request.get_full_path())
     return HttpResponseForbidden(
         render_to_string("meetings/material_refused.html", request=request)
+    )
+
+
+# The mailed notice: a "Mailing list" action on meeting pages, for staff allowed to export it.
+
+
+@hooks.register("register_admin_urls")
+def register_mailing_list_url():
+    return [
+        path(
+            "meetings/<int:meeting_id>/mailing-list/",
+            mailing_list_view,
+            name="meetings_mailing_list",
+        )
+    ]
+
+
+def _mailing_list_button(page, user, priority):
+    if page.specific_class is MeetingPage and may_export(user):
+        yield Button(
+            "Mailing list for the mailed notice",
+            reverse("meetings_mailing_list", args=[page.pk]),
+            icon_name="mail",
+            priority=priority,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def mailing_list_header_button(page, user, view_name=None, next_url=None):
+    yield from _mailing_list_button(page, user, priority=80)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def mailing_list_listing_button(page, user, next_url=None):
+    yield from _mailing_list_button(page, user, priority=70)
+
+
+@hooks.register("register_permissions")
+def register_mailing_list_permission():
+    return Permission.objects.filter(
+        content_type__app_label="meetings", codename="export_mailing_list"
     )

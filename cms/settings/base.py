@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Background tasks (meeting notices, Wagtail's own); django_tasks_db keeps the
+    # queue in the database for production's `manage.py db_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "rest_framework",
     # Member API tokens (members/api/); the tables come from DRF's own migrations.
     "rest_framework.authtoken",

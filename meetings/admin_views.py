@@ -1,0 +1,155 @@
+"""The mailed-notice export: staff download a meeting's mailing list as CSV from the admin.
+
+It needs the `meetings.export_mailing_list` permission, a narrow one of its own:
+membership staff who post the notice need names and postal addresses of one
+meeting's audience, not the roster browsing or the email and phone numbers that
+`members.view_contact_information` opens. Every download is written to the
+access log with the member IDs it contained.
+"""
+
+import csv
+import io
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.text import slugify
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from meetings.models import MeetingPage
+from meetings.notices import mailing_list
+from members.access_log import record_access
+from members.models import AccessLogEntry
+
+EXPORT_PERMISSION = "meetings.export_mailing_list"
+STAFF_ROLE = "membership staff"
+
+MAILING_COLUMNS = [
+    ("Member ID", "member_id"),
+    ("Given name", "given_name"),
+    ("Family name", "family_name"),
+    ("Address line 1", "address_line_1"),
+    ("Address line 2", "address_line_2"),
+    ("City", "city"),
+    ("Province", "province"),
+    ("Postal code", "postal_code"),
+]
+NO_ADDRESS_COLUMNS = [
+    ("Member ID", "member_id"),
+    ("Given name", "given_name"),
+    ("Family name", "family_name"),
+    ("Local", "local__number"),
+    ("Chapter", "chapter__number"),
+]
+LISTS = {
+    "mail": ("mailing list", "mailing-list", MAILING_COLUMNS),
+    "no-address": ("members with no postal address", "no-postal-address", NO_ADDRESS_COLUMNS),
+}
+
+
+def may_export(user):
+    return user.has_perm(EXPORT_PERMISSION)
+
+
+def spreadsheet_safe(value):
+    """Keep a cell from being read as a formula when the file is opened in a spreadsheet."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class MailingListView(WagtailAdminTemplateMixin, TemplateView):
+    """How many members the mailed notice reaches, with downloads of the two lists."""
+
+    template_name = "meetings/admin/mailing_list.html"
+    header_icon = "mail"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.meeting = get_object_or_404(
+            MeetingPage.objects.select_related(*MeetingPage.AUDIENCE_RELATED),
+            pk=kwargs["meeting_id"],
+        )
+        if not may_export(request.user):
+            # A real 403, rather than PermissionDenied, which the admin turns
+            # into a redirect to its dashboard.
+            return TemplateResponse(
+                request,
+                "meetings/admin/mailing_list_refused.html",
+                self.get_context_data(),
+                status=403,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def page_title(self):
+        return "Mailing list for the mailed notice"
+
+    def get_page_subtitle(self):
+        return self.meeting.title
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse("wagtailadmin_pages:edit", args=[self.meeting.pk]),
+                "label": self.meeting.title,
+            },
+            {"url": "", "label": "Mailing list"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["meeting"] = self.meeting
+        return context
+
+    def get(self, request, *args, **kwargs):
+        wanted = request.GET.get("download")
+        if wanted:
+            return self.download(wanted)
+        # Counts only: no personal information, so nothing to log.
+        lists = mailing_list(self.meeting)
+        response = self.render_to_response(
+            self.get_context_data(
+                to_mail=lists.to_mail.count(),
+                no_postal_address=lists.no_postal_address.count(),
+                refused_postal_mail=lists.refused_postal_mail,
+                turned_notices_off=lists.turned_notices_off,
+            )
+        )
+        add_never_cache_headers(response)
+        return response
+
+    def download(self, which):
+        if which not in LISTS:
+            raise Http404("No such list.")
+        label, filename_part, columns = LISTS[which]
+        lists = mailing_list(self.meeting)
+        queryset = lists.to_mail if which == "mail" else lists.no_postal_address
+        rows = list(queryset.values_list(*[field for _, field in columns]))
+
+        record_access(
+            self.request,
+            action=AccessLogEntry.Action.EXPORT,
+            what=f"Mailed-notice {label} for {self.meeting.title} (CSV)",
+            members=[row[0] for row in rows],
+            role=STAFF_ROLE,
+            reason=f"Mailed notice of meeting {self.meeting.pk}",
+        )
+
+        out = io.StringIO()
+        # A byte-order mark, so spreadsheets open accented names as UTF-8.
+        out.write("\ufeff")
+        writer = csv.writer(out)
+        writer.writerow([heading for heading, _ in columns])
+        for row in rows:
+            writer.writerow([spreadsheet_safe(value) for value in row])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        filename = f"{slugify(self.meeting.slug or self.meeting.title)}-{filename_part}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        add_never_cache_headers(response)
+        return response
+
+
+mailing_list_view = MailingListView.as_view()
