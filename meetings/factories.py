@@ -15,6 +15,8 @@ from cms.factories import (
 )
 from meetings.models import (
     Audience,
+    BallotItem,
+    Candidate,
     GuideIndexPage,
     GuidePage,
     MeetingIndexPage,
@@ -91,3 +93,25 @@ class MeetingMaterialFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = MeetingMaterial
+
+
+class BallotItemFactory(factory.django.DjangoModelFactory):
+    """A motion on a union-wide meeting unless told otherwise."""
+
+    meeting = factory.SubFactory(MeetingPageFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = BallotItem.Kind.MOTION
+    title = factory.Sequence(lambda n: f"Motion {n + 1}")
+    text = "<p>That the union campaigns for safe staffing on every night shift.</p>"
+
+    class Meta:
+        model = BallotItem
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    item = factory.SubFactory(BallotItemFactory, kind=BallotItem.Kind.ELECTION)
+    name = factory.Faker("name", locale="en_CA")
+    sort_order = factory.Sequence(lambda n: n)
+
+    class Meta:
+        model = Candidate

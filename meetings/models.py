@@ -4,12 +4,13 @@ import datetime
 import zoneinfo
 
 import icalendar
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -323,6 +324,20 @@ class MeetingPage(RoutablePageMixin, Page):
         help_text="The guide members should read before the meeting.",
     )
 
+    quorum = models.PositiveIntegerField(
+        default=0,
+        help_text="How many members must be present for votes to count (0: no quorum).",
+    )
+    chairs = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="chaired_meetings",
+        help_text=(
+            "The people who run the vote: they open and close ballot items on the "
+            "meeting's chair page. Usually the chair and the recording secretary."
+        ),
+    )
+
     objects = MeetingManager()
 
     content_panels = Page.content_panels + [
@@ -361,6 +376,10 @@ class MeetingPage(RoutablePageMixin, Page):
             heading="IT support",
         ),
         FieldPanel("guide"),
+        MultiFieldPanel(
+            [FieldPanel("chairs"), FieldPanel("quorum")],
+            heading="Chairing and quorum",
+        ),
     ]
     search_fields = Page.search_fields + [index.SearchField("agenda")]
     # Joining details and materials are for eligible members only: the member API has them.
@@ -653,3 +672,15 @@ class NoticeDelivery(models.Model):
 
     def __str__(self):
         return f"{self.notice} to member {self.member_id}: {self.get_status_display()}"
+
+
+# Ballot items and ballots live in meetings/ballots/; imported here so Django registers them.
+from meetings.ballots.models import (  # noqa: E402, F401
+    Ballot,
+    BallotItem,
+    Candidate,
+    ChairAction,
+    Choice,
+    Presence,
+    VoterRecord,
+)

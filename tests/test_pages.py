@@ -237,6 +237,7 @@ class PageRenderingTests(WagtailPageTestCase):
                 "agenda": rich_text("<p>Call to order.</p>"),
                 "materials": inline_formset([]),
                 "guide": "",
+                "quorum": "25",
             },
             GuidePage: {
                 "introduction": rich_text("<p>For members joining online.</p>"),

@@ -1,0 +1,137 @@
+"""Counting an item's ballots and deciding its result.
+
+`tally` is one aggregate query, however many ballots there are. `decide` is
+pure arithmetic on the counts, so its rules are tested exhaustively apart from
+the database (tests/test_ballot_results.py).
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
+from django.db.models.lookups import GreaterThan
+
+from meetings.ballots.models import Ballot, BallotItem
+
+TWO_THIRDS = Fraction(2, 3)
+
+
+def tally(item, choices=None):
+    """{choice position: ballots marking it} and the number of ballots cast, in one query."""
+    choices = list(choices if choices is not None else item.choices.all())
+    aggregates = {"cast": Count("pk")}
+    for choice in choices:
+        marked = GreaterThan(F("selection").bitand(choice.bit), 0)
+        aggregates[f"c{choice.position}"] = Sum(
+            Case(When(marked, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+    row = Ballot.objects.filter(item=item, selection__isnull=False).aggregate(**aggregates)
+    counts = {choice.position: row[f"c{choice.position}"] or 0 for choice in choices}
+    return counts, row["cast"]
+
+
+@dataclass
+class ChoiceResult:
+    label: str
+    votes: int
+    percent: float | None  # of the votes that count; None for abstentions
+    is_abstain: bool = False
+    elected: bool = False
+    tied: bool = False
+
+
+@dataclass
+class ItemResult:
+    ballots_cast: int
+    votes_counted: int  # ballots that were not abstentions
+    choices: list[ChoiceResult]
+    carried: bool | None = None  # motions and budgets
+    elected: list[str] = field(default_factory=list)  # elections
+    unfilled_seats: int = 0
+    tie: bool = False  # a tie the chair must resolve
+    note: str = ""
+
+
+def decide(*, kind, majority, seats, requires_majority, choices, counts, ballots_cast):
+    """The result of an item from its counts.
+
+    `choices` is a list of (position, label, is_abstain), in ballot order.
+    Motions and budgets: For must exceed half (or reach two-thirds) of the votes
+    cast, abstentions not counted; a simple-majority tie fails. Elections: the
+    candidates with the most votes fill the seats; with `requires_majority` a
+    candidate also needs more than half of the non-abstaining ballots; a tie
+    for the last seat leaves it to the chair.
+    """
+    abstentions = sum(counts[p] for p, _, is_abstain in choices if is_abstain)
+    counted = ballots_cast - abstentions
+    rows = [
+        ChoiceResult(
+            label=label,
+            votes=counts[position],
+            percent=None
+            if is_abstain
+            else (round(100 * counts[position] / counted, 1) if counted else 0.0),
+            is_abstain=is_abstain,
+        )
+        for position, label, is_abstain in choices
+    ]
+    result = ItemResult(ballots_cast=ballots_cast, votes_counted=counted, choices=rows)
+
+    if kind != BallotItem.Kind.ELECTION:
+        for_votes, against = rows[0].votes, rows[1].votes
+        if counted == 0:
+            result.carried = False
+            result.note = "No votes were cast for or against."
+        elif majority == BallotItem.Majority.TWO_THIRDS:
+            result.carried = Fraction(for_votes, counted) >= TWO_THIRDS
+        else:
+            result.carried = for_votes * 2 > counted
+            if for_votes == against:
+                result.tie = True
+                result.note = "A tie: the motion is defeated."
+        return result
+
+    candidates = [row for row in rows if not row.is_abstain]
+    winners = []
+    # Candidates on the same count are elected together, or not at all.
+    for votes in sorted({row.votes for row in candidates}, reverse=True):
+        places_left = seats - len(winners)
+        if places_left == 0 or votes == 0:
+            break
+        if requires_majority and not votes * 2 > counted:
+            break
+        group = [row for row in candidates if row.votes == votes]
+        if len(group) > places_left:
+            for row in group:
+                row.tied = True
+            result.tie = True
+            result.note = (
+                f"{len(group)} candidates tie with {votes} votes for {places_left} "
+                "seat(s): the chair decides how to break the tie."
+            )
+            break
+        winners.extend(group)
+    for row in winners:
+        row.elected = True
+    result.elected = [row.label for row in winners]
+    result.unfilled_seats = seats - len(winners)
+    if result.unfilled_seats and not result.tie and requires_majority:
+        result.note = (
+            f"{result.unfilled_seats} seat(s) unfilled: no further candidate has a majority. "
+            "Re-run the election without the lowest candidate."
+        )
+    return result
+
+
+def item_result(item):
+    choices = list(item.choices.all())
+    counts, cast = tally(item, choices)
+    return decide(
+        kind=item.kind,
+        majority=item.majority,
+        seats=item.seats,
+        requires_majority=item.requires_majority,
+        choices=[(c.position, c.label, c.is_abstain) for c in choices],
+        counts=counts,
+        ballots_cast=cast,
+    )

@@ -1,0 +1,216 @@
+"""Casting votes and running items: the one path the page, the API and the chair use.
+
+`cast_vote(member, item, choice_ids)` is the only way a ballot is filled. It
+refuses, with a clear message and no change, anything that is not a first,
+valid vote by an eligible member on an open item. See `ballots.models` for how
+the ballot stays secret.
+"""
+
+import secrets
+import uuid
+
+from django.core.cache import cache
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
+RECEIPT_LENGTH = 10
+
+
+class VoteRefused(Exception):
+    """A vote that was not recorded, and why, in words for the member."""
+
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ChairRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def new_receipt():
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
+def _lock_item_for_voting(item):
+    """Hold the item open for this transaction: closing waits for votes under way.
+
+    PostgreSQL: a shared row lock, so votes do not queue behind each other, but
+    the chair's close (an update) waits until they commit. SQLite serialises
+    all writes anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT state FROM {BallotItem._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                [item.pk],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+    return BallotItem.objects.filter(pk=item.pk).values_list("state", flat=True).first()
+
+
+def _free_slot(item):
+    """A random empty ballot slot of the item, locked for this transaction."""
+    pivot = uuid.uuid4()
+    slots = Ballot.objects.filter(item=item, selection__isnull=True).select_for_update(
+        skip_locked=True
+    )
+    slot = slots.filter(pk__gte=pivot).order_by("pk").first()
+    if slot is None:
+        slot = slots.filter(pk__lt=pivot).order_by("pk").first()
+    if slot is None:
+        # More members became eligible than there were slots: add a batch.
+        Ballot.objects.bulk_create([Ballot(item=item) for _ in range(50)])
+        slot = slots.filter(pk__gte=uuid.UUID(int=0)).order_by("?").first()
+    return slot
+
+
+def cast_vote(member, item, choice_ids):
+    """Record the member's vote on the item and return the receipt code.
+
+    Raises VoteRefused (nothing recorded) for: an ineligible member, an item
+    that is not open, a second vote, no choice, too many choices, unknown
+    choices or choices from another item, abstaining together with a choice.
+    """
+    meeting = item.meeting
+    eligibility = meeting.eligibility(member)
+    if not eligibility:
+        raise VoteRefused(eligibility.reason, "ineligible")
+    try:
+        ids = {int(choice_id) for choice_id in choice_ids}
+    except (TypeError, ValueError):
+        raise VoteRefused("That choice is not on this ballot.", "unknown_choice") from None
+    if not ids:
+        raise VoteRefused("Choose an option (you can choose “Abstain”).", "no_choice")
+    choices = list(Choice.objects.filter(item=item, pk__in=ids))
+    if len(choices) != len(ids):
+        raise VoteRefused("That choice is not on this ballot.", "unknown_choice")
+    if len(choices) > item.max_choices:
+        raise VoteRefused(f"Choose at most {item.max_choices} for this item.", "too_many_choices")
+    if len(choices) > 1 and any(choice.is_abstain for choice in choices):
+        raise VoteRefused("Abstain cannot be combined with another choice.", "abstain_mixed")
+    selection = sum(choice.bit for choice in choices)
+
+    try:
+        with transaction.atomic():
+            state = _lock_item_for_voting(item)
+            if state != BallotItem.State.OPEN:
+                raise VoteRefused("Voting on this item is not open.", "not_open")
+            VoterRecord.objects.create(item=item, member=member)
+            slot = _free_slot(item)
+            receipt = new_receipt()
+            Ballot.objects.filter(pk=slot.pk).update(selection=selection, receipt=receipt)
+    except IntegrityError:
+        raise VoteRefused("You have already voted on this item.", "already_voted") from None
+    return receipt
+
+
+def has_voted(member, item):
+    return member is not None and VoterRecord.objects.filter(item=item, member=member).exists()
+
+
+# Chair actions ------------------------------------------------------------------
+
+
+def _record(meeting, item, action, user, note=""):
+    ChairAction.objects.create(
+        meeting=meeting,
+        item=item,
+        action=action,
+        actor=user,
+        actor_name=user.get_full_name() or user.get_username(),
+        note=note,
+    )
+
+
+def open_item(item, user):
+    """Open a draft item for voting. Other open items stay open: the chair closes them."""
+    from meetings.models import MeetingPage
+
+    with transaction.atomic():
+        item = BallotItem.objects.select_for_update().get(pk=item.pk)
+        if item.state != BallotItem.State.DRAFT:
+            raise ChairRefused(
+                "This item has already been opened. A closed item never reopens: "
+                "re-run it as a new item."
+            )
+        ensure_choices(item)
+        if item.choices.count() < (1 if item.allow_abstain else 2):
+            raise ChairRefused("Add the candidates before opening this election.")
+        meeting = MeetingPage.objects.get(pk=item.meeting_id)
+        slots = eligible_member_count(meeting)
+        # One empty ballot per eligible member, all created now, with random ids.
+        Ballot.objects.bulk_create(
+            [Ballot(item=item) for _ in range(max(slots, 1))], batch_size=2000
+        )
+        item.state = BallotItem.State.OPEN
+        item.opened_at = timezone.now()
+        item.save(update_fields=["state", "opened_at"])
+        _record(meeting, item, ChairAction.Action.OPEN, user)
+    meeting_changed(item.meeting_id)
+    return item
+
+
+def close_item(item, user):
+    """Close an open item: no more votes; the ballots are sealed and the result stands."""
+    with transaction.atomic():
+        item = BallotItem.objects.select_for_update().get(pk=item.pk)
+        if item.state != BallotItem.State.OPEN:
+            raise ChairRefused("Only an open item can be closed.")
+        item.state = BallotItem.State.CLOSED
+        item.closed_at = timezone.now()
+        item.save(update_fields=["state", "closed_at"])
+        seal(item)
+        _record(item.meeting, item, ChairAction.Action.CLOSE, user)
+    meeting_changed(item.meeting_id)
+    return item
+
+
+def seal(item):
+    """Rewrite every ballot and voter record of the item in one statement each.
+
+    Afterwards they all carry the same transaction id, so nothing at the storage
+    level pairs a ballot with the voter record written beside it. Empty slots
+    are removed: they were only there to hide the order of voting.
+    """
+    Ballot.objects.filter(item=item, selection__isnull=True).delete()
+    Ballot.objects.filter(item=item).update(sealed=True)
+    VoterRecord.objects.filter(item=item).update(member=F("member"))
+
+
+def ensure_choices(item):
+    """Motions and budgets: For / Against (/ Abstain). Elections: the candidates (/ Abstain)."""
+    if item.choices.exists():
+        return
+    if item.is_election:
+        labels = [candidate.name for candidate in item.candidates.all()]
+    else:
+        labels = ["For", "Against"]
+    rows = [Choice(item=item, position=n, label=label) for n, label in enumerate(labels)]
+    if item.allow_abstain:
+        rows.append(Choice(item=item, position=len(rows), label="Abstain", is_abstain=True))
+    Choice.objects.bulk_create(rows)
+
+
+def eligible_member_count(meeting):
+    from meetings.notices import eligible_members
+
+    return eligible_members(meeting).count()
+
+
+# What the meeting page polls -------------------------------------------------------
+
+NOW_KEY = "meeting-now-{pk}"
+
+
+def meeting_changed(meeting_pk):
+    """Tell every app server's pollers the agenda moved (the shared cache holds the state)."""
+    cache.delete(NOW_KEY.format(pk=meeting_pk))
