@@ -4,12 +4,16 @@ again when the time moves, sent in the background, retried until they go out exa
 import datetime
 import itertools
 import smtplib
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import icalendar
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
+from django.db import connections as db_connections
 from django.db import transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -542,3 +546,61 @@ def test_a_mail_server_that_cannot_be_reached_fails_the_batch_and_loses_nothing(
     call_command("send_meeting_notices", retry_now=True, verbosity=0)
 
     assert recipients(mail.outbox) == sorted(m.email for m in audience["gets_it"])
+
+
+# Several workers at once (PostgreSQL) ------------------------------------------------
+
+needs_postgres = pytest.mark.skipif(
+    transaction.get_connection().vendor != "postgresql", reason="concurrency needs PostgreSQL"
+)
+
+
+class SlowBackend(LocmemBackend):
+    """The test outbox, a little slow, so that two workers overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.01)
+        return super().send_messages(messages)
+
+
+def at_once(count, work):
+    """Run `work(n)` for n in range(count) in threads started together; return the results."""
+    start = threading.Barrier(count)
+
+    def run(n):
+        try:
+            start.wait()
+            return work(n)
+        finally:
+            db_connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_sending_at_once_send_each_notice_exactly_once(units):
+    members = [confirmed_member(units["a"]) for _ in range(30)]
+    with override_settings(TASKS=DUMMY_TASKS):  # queued for the workers below
+        notice = notices.record_meeting_notice(chapter_meeting(units))
+    assert mail.outbox == []
+
+    with override_settings(EMAIL_BACKEND=f"{__name__}.SlowBackend"):
+        reports = at_once(3, lambda n: notices.send_due_deliveries(batch_size=5))
+
+    assert sum(report.sent for report in reports) == 30
+    assert recipients(mail.outbox) == sorted(member.email for member in members)
+    assert set(notice.deliveries.values_list("status", "attempts")) == {(Status.SENT, 1)}
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_publishes_of_one_meeting_at_once_write_one_notice(units):
+    confirmed_member(units["a"])
+    meeting = chapter_meeting(units)
+
+    written = at_once(4, lambda n: notices.record_meeting_notice(meeting))
+
+    assert len([notice for notice in written if notice is not None]) == 1
+    assert MeetingNotice.objects.count() == 1 and NoticeDelivery.objects.count() == 1
