@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", home_views.search, name="search"),
     path("", include("members.urls")),
+    path("", include("meetings.urls")),
     path("account/", include("allauth.urls")),
     path("api/v2/", api_router.urls),
     # The member API: authenticated, for a member's own data (members/api/).

@@ -17,7 +17,15 @@ from wagtail.models import Collection
 from wagtail.utils.file import hash_filelike
 
 from meetings.instructions_pdf import pdf_text
-from meetings.models import Audience, MeetingIndexPage, MeetingKind, MeetingMaterial, MeetingPage
+from meetings.models import (
+    Audience,
+    BallotItem,
+    Candidate,
+    MeetingIndexPage,
+    MeetingKind,
+    MeetingMaterial,
+    MeetingPage,
+)
 from members.models import AreaCouncil, Chapter, Local
 
 IT_SUPPORT = {
@@ -88,6 +96,14 @@ def _chapter_agm_materials():
     ]
 
 
+def _demo_chairs():
+    """The demo's Chapter chair runs the Chapter AGM's vote."""
+    from members.models import Member
+
+    chair = Member.objects.filter(member_id="000012").select_related("account").first()
+    return [chair.account] if chair and chair.account else []
+
+
 def _meetings_plan(now, guide):
     riverside = Chapter.objects.get(local__number=41, number=1)
     local_41 = Local.objects.get(number=41)
@@ -120,6 +136,7 @@ def _meetings_plan(now, guide):
             "video_passcode": "RGH2026",
             "dial_in_number": "1-800-555-0181",
             "materials": _chapter_agm_materials(),
+            "chairs": _demo_chairs(),
             **common,
         },
         {
@@ -192,7 +209,9 @@ def load_meetings(home, guide, *, note):
             else:
                 note(False, f'"{existing.title}"')
             continue
+        chairs = plan.pop("chairs", [])
         meeting = MeetingPage(**plan)
+        meeting.chairs = chairs
         for sort_order, (document, title, description) in enumerate(materials):
             meeting.materials.add(
                 MeetingMaterial(
@@ -203,4 +222,47 @@ def load_meetings(home, guide, *, note):
         meeting.save_revision().publish()
         meetings[plan["slug"]] = meeting
         note(True, f'"{meeting.title}" ({meeting.url_path})')
+    _ensure_ballot(meetings["riverside-chapter-agm"], note)
     return meetings
+
+
+def _ensure_ballot(meeting, note):
+    """The Chapter AGM's votes: a motion, the budget and an election for two seats."""
+    if BallotItem.objects.filter(meeting=meeting).exists():
+        note(False, f'Ballot items of "{meeting.title}"')
+        return
+    BallotItem.objects.create(
+        meeting=meeting,
+        position=1,
+        kind=BallotItem.Kind.MOTION,
+        title="Motion 1: safe staffing on night shifts",
+        text=(
+            "<p>That the Chapter asks Local 041 to make minimum night-shift staffing "
+            "levels its first priority in the next round of bargaining.</p>"
+        ),
+    )
+    BallotItem.objects.create(
+        meeting=meeting,
+        position=2,
+        kind=BallotItem.Kind.BUDGET,
+        title="Budget 2027",
+        text="<p>That the Chapter adopts the proposed 2027 budget in the meeting materials.</p>",
+        majority=BallotItem.Majority.TWO_THIRDS,
+    )
+    election = BallotItem.objects.create(
+        meeting=meeting,
+        position=3,
+        kind=BallotItem.Kind.ELECTION,
+        title="Election: Chapter chair and vice-chair",
+        text="<p>Two seats. Choose up to two candidates.</p>",
+        seats=2,
+    )
+    for order, (name, statement) in enumerate(
+        [
+            ("Amara Cardinal", "Night-shift RN, steward since 2019"),
+            ("Tomas Petrenko", "Porter, health and safety rep"),
+            ("Leah Bouchard", "Unit clerk, Chapter treasurer"),
+        ]
+    ):
+        Candidate.objects.create(item=election, name=name, statement=statement, sort_order=order)
+    note(True, f'Ballot of "{meeting.title}": a motion, the budget and an election')

@@ -531,7 +531,9 @@ class MeetingPage(RoutablePageMixin, Page):
             eligibility=eligibility,
             room_is_open=self.room_is_open(),
             materials=self.materials.select_related("document") if eligibility else [],
+            is_chair=ballot_views.may_chair(self, request.user),
         )
+        context.update(ballot_views.ballot_context(request, self, eligibility))
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -540,6 +542,29 @@ class MeetingPage(RoutablePageMixin, Page):
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+    @path("ballot/", name="ballot")
+    def ballot(self, request):
+        """The ballot section alone, for the page's script to swap in."""
+        self.load_audience()
+        return ballot_views.ballot_fragment(request, self)
+
+    @path("vote/<int:item_id>/", name="vote")
+    def vote(self, request, item_id):
+        return ballot_views.vote(request, self, item_id)
+
+    @path("chair/", name="chair")
+    def chair(self, request):
+        self.load_audience()
+        return ballot_views.chair_console(request, self)
+
+    @path("chair/<str:action>/<int:item_id>/", name="chair_act")
+    def chair_act(self, request, action, item_id):
+        return ballot_views.chair_act(request, self, action, item_id)
+
+    @path("chair/results/", name="results_csv")
+    def results_csv(self, request):
+        return ballot_views.results_csv(request, self)
 
     @path("calendar/", name="calendar")
     def calendar(self, request):
@@ -675,6 +700,7 @@ class NoticeDelivery(models.Model):
 
 
 # Ballot items and ballots live in meetings/ballots/; imported here so Django registers them.
+from meetings.ballots import views as ballot_views  # noqa: E402
 from meetings.ballots.models import (  # noqa: E402, F401
     Ballot,
     BallotItem,

@@ -3,12 +3,19 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.factories import MeetingIndexPageFactory, MeetingMaterialFactory, MeetingPageFactory
+from meetings.ballots.voting import close_item, open_item
+from meetings.factories import (
+    BallotItemFactory,
+    MeetingIndexPageFactory,
+    MeetingMaterialFactory,
+    MeetingPageFactory,
+)
 from meetings.models import Audience
 from members.models import Standing
 from tests.member_fixtures import give_account, member_of, two_chapters
@@ -102,12 +109,27 @@ def count_queries(client, url):
     return len(queries)
 
 
+def ballot_items(meeting, chair, count, start):
+    """`count` items: every third closed with a vote counted, one open, the rest drafts."""
+    for n in range(count):
+        item = BallotItemFactory(meeting=meeting, position=start + n)
+        if n % 3 == 0:
+            open_item(item, chair)
+            close_item(item, chair)
+        elif n == 1:
+            open_item(item, chair)
+
+
 @pytest.mark.parametrize("view", ["dashboard", "meeting page"])
-def test_query_count_is_the_same_for_one_and_fifty_meetings_and_materials(client, setting, view):
+def test_query_count_is_the_same_for_one_and_fifty_meetings_materials_and_items(
+    client, setting, view
+):
     member = setting["member"]
+    chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
     client.force_login(member.account)
     first = meeting(setting, starts_in=datetime.timedelta(minutes=10))
     MeetingMaterialFactory(meeting=first)
+    ballot_items(first, chair, 1, start=1)
     url = reverse("members:dashboard") if view == "dashboard" else first.url
     # Warm the caches as any running server has them (the first request also creates the
     # site's contact settings, which refreshes the cached footer once).
@@ -120,8 +142,10 @@ def test_query_count_is_the_same_for_one_and_fifty_meetings_and_materials(client
         MeetingMaterialFactory(meeting=extra)
     for _ in range(49):
         MeetingMaterialFactory(meeting=first)
+    ballot_items(first, chair, 49, start=2)
+    client.get(url)  # closed items' results are computed once, then cached for everyone
     with_fifty = count_queries(client, url)
 
-    print(f"{view}: {with_one} queries with 1 meeting/material, {with_fifty} with 50")
+    print(f"{view}: {with_one} queries with 1 meeting/material/item, {with_fifty} with 50")
     assert with_fifty == with_one
     assert with_fifty <= 15

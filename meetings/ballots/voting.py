@@ -209,8 +209,91 @@ def eligible_member_count(meeting):
 # What the meeting page polls -------------------------------------------------------
 
 NOW_KEY = "meeting-now-{pk}"
+NOW_TIMEOUT = 300  # seconds; chair actions replace the value at once
 
 
 def meeting_changed(meeting_pk):
-    """Tell every app server's pollers the agenda moved (the shared cache holds the state)."""
-    cache.delete(NOW_KEY.format(pk=meeting_pk))
+    """Tell every app server's pollers the agenda moved: write the new state to the shared
+    cache once the chair's change is committed."""
+
+    def publish():
+        cache.set(NOW_KEY.format(pk=meeting_pk), now_state(meeting_pk), timeout=NOW_TIMEOUT)
+
+    transaction.on_commit(publish)
+
+
+def now_state(meeting_pk):
+    """Which items are open and closed, and a version that changes when the chair acts."""
+    rows = list(
+        BallotItem.objects.filter(meeting_id=meeting_pk)
+        .order_by("position", "pk")
+        .values_list("pk", "state")
+    )
+    state = {
+        "open": [pk for pk, s in rows if s == BallotItem.State.OPEN],
+        "closed": [pk for pk, s in rows if s == BallotItem.State.CLOSED],
+    }
+    state["version"] = "o{}c{}".format(
+        "-".join(map(str, state["open"])), "-".join(map(str, state["closed"]))
+    )
+    return state
+
+
+def cached_now_state(meeting_pk):
+    """The polled state, from the shared cache; the database only on a miss."""
+    key = NOW_KEY.format(pk=meeting_pk)
+    state = cache.get(key)
+    if state is None:
+        state = now_state(meeting_pk)
+        # add, not set: never overwrite a newer state the chair has just written.
+        cache.add(key, state, timeout=NOW_TIMEOUT)
+    return state
+
+
+def rerun_item(item, user):
+    """Re-run a closed item as a new draft item; both stay in the record.
+
+    An election that left seats unfilled for want of a majority is re-run for
+    those seats, without the candidates already elected and without the lowest
+    remaining candidate. Anything else is re-run as it was (to correct a
+    mistaken item).
+    """
+    from meetings.ballots.models import Candidate
+    from meetings.ballots.results import item_result
+
+    with transaction.atomic():
+        item = BallotItem.objects.select_for_update().get(pk=item.pk)
+        if item.state != BallotItem.State.CLOSED:
+            raise ChairRefused("Only a closed item can be re-run.")
+        names = [candidate.name for candidate in item.candidates.all()]
+        seats = item.seats
+        if item.is_election and item.requires_majority:
+            result = item_result(item)
+            if result.unfilled_seats and not result.tie:
+                remaining = [
+                    row for row in result.choices if not row.is_abstain and not row.elected
+                ]
+                lowest = min(remaining, key=lambda row: row.votes) if len(remaining) > 1 else None
+                names = [row.label for row in remaining if row is not lowest]
+                seats = result.unfilled_seats
+        BallotItem.objects.filter(meeting=item.meeting, position__gt=item.position).update(
+            position=F("position") + 1
+        )
+        rerun = BallotItem.objects.create(
+            meeting=item.meeting,
+            position=item.position + 1,
+            kind=item.kind,
+            title=f"{item.title} (re-run)",
+            text=item.text,
+            majority=item.majority,
+            seats=seats,
+            requires_majority=item.requires_majority,
+            allow_abstain=item.allow_abstain,
+            rerun_of=item,
+        )
+        Candidate.objects.bulk_create(
+            [Candidate(item=rerun, name=name, sort_order=n) for n, name in enumerate(names)]
+        )
+        _record(item.meeting, rerun, ChairAction.Action.RERUN, user, note=f"Re-run of {item}")
+    meeting_changed(item.meeting_id)
+    return rerun

@@ -828,6 +828,10 @@ class Command(BaseCommand):
         for person in sign_ins:
             who = f"{person['name']}, {person['where']}"
             self.stdout.write(f"  {person['role'].ljust(13)}  {person['email']}  ({who})")
+        self.stdout.write(
+            "  The chapter chair also chairs the Riverside Chapter AGM: its chair's page is at "
+            f"{SITE_URL}meetings/riverside-chapter-agm/chair/"
+        )
 
     def print_sign_in(self, editor_password):
         password = editor_password or (

@@ -1,0 +1,90 @@
+"""What the meeting page shows of the ballot, for one member: built in a fixed number of queries.
+
+Closed items' results never change, so they are cached in the shared cache
+once computed; open and draft items are read fresh.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
+
+from meetings.ballots.models import Ballot, BallotItem, Choice, Presence, VoterRecord
+from meetings.ballots.results import item_result
+
+RESULT_KEY = "ballot-result-{pk}"
+PRESENCE_KEY = "presence-{meeting}-{member}"
+PRESENCE_EVERY = 60  # seconds between presence writes for one member
+PRESENT_WITHIN = 180  # seconds: "present" means seen on the page this recently
+
+
+@dataclass
+class BoardItem:
+    item: BallotItem
+    choices: list
+    has_voted: bool = False
+    result: object = None
+    receipts: list = field(default_factory=list)
+
+    @property
+    def input_type(self):
+        return "checkbox" if self.item.max_choices > 1 else "radio"
+
+
+def closed_result(item):
+    """The result and receipt list of a closed item, from the shared cache when possible."""
+    key = RESULT_KEY.format(pk=item.pk)
+    cached = cache.get(key)
+    if cached is None:
+        receipts = sorted(
+            Ballot.objects.filter(item=item, selection__isnull=False).values_list(
+                "receipt", flat=True
+            )
+        )
+        cached = {"result": item_result(item), "receipts": receipts}
+        cache.set(key, cached, timeout=None)
+    return cached
+
+
+def board(meeting, member):
+    """The meeting's ballot items in agenda order, with what this member may do on each."""
+    items = (
+        BallotItem.objects.filter(meeting=meeting)
+        .order_by("position", "pk")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
+    )
+    if member is not None:
+        items = items.annotate(
+            member_voted=Exists(
+                VoterRecord.objects.filter(item=OuterRef("pk"), member_id=member.pk)
+            )
+        )
+    rows = []
+    for item in items:
+        row = BoardItem(
+            item=item,
+            choices=list(item.choices.all()),
+            has_voted=getattr(item, "member_voted", False),
+        )
+        if item.state == BallotItem.State.CLOSED:
+            closed = closed_result(item)
+            row.result, row.receipts = closed["result"], closed["receipts"]
+        rows.append(row)
+    return rows
+
+
+def note_presence(meeting, member):
+    """Record that the member has the meeting page open (at most once a minute)."""
+    if member is None:
+        return
+    if not cache.add(PRESENCE_KEY.format(meeting=meeting.pk, member=member.pk), 1, PRESENCE_EVERY):
+        return
+    Presence.objects.update_or_create(
+        meeting=meeting, member=member, defaults={"last_seen": timezone.now()}
+    )
+
+
+def members_present(meeting):
+    since = timezone.now() - timezone.timedelta(seconds=PRESENT_WITHIN)
+    return Presence.objects.filter(meeting=meeting, last_seen__gte=since).count()

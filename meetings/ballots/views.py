@@ -1,0 +1,220 @@
+"""The meeting page's ballot, the vote form, the chair's page and the polled state.
+
+Every vote goes through `cast_vote`; every chair action through `open_item`,
+`close_item` or `rerun_item`; who may chair is decided by `may_chair`.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from cms.site_fragments import fragment_version
+from meetings.ballots.board import board, members_present, note_presence
+from meetings.ballots.models import BallotItem, ChairAction, VoterRecord
+from meetings.ballots.voting import (
+    ChairRefused,
+    VoteRefused,
+    cached_now_state,
+    cast_vote,
+    close_item,
+    open_item,
+    rerun_item,
+)
+from members.audience import signed_in_member
+
+RECEIPTS_SESSION_KEY = "ballot-receipts"
+
+
+def is_fetch(request):
+    """The page's script asks for the ballot fragment instead of a whole page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def ballot_context(request, meeting, eligibility):
+    member = signed_in_member(request)
+    if eligibility:
+        note_presence(meeting, member)
+    # A receipt is shown once, on the page that follows the vote.
+    receipts = request.session.pop(RECEIPTS_SESSION_KEY, {}) if eligibility else {}
+    rows = board(meeting, member if eligibility else None)
+    for row in rows:
+        row.receipt = receipts.get(str(row.item.pk))
+    return {
+        "board": rows,
+        "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
+        "can_vote": bool(eligibility) and meeting.room_is_open(),
+        "now_version": cached_now_state(meeting.pk)["version"],
+    }
+
+
+def ballot_fragment(request, meeting):
+    member = signed_in_member(request)
+    eligibility = meeting.eligibility(member)
+    context = {"page": meeting, "eligibility": eligibility, "request": request}
+    context.update(ballot_context(request, meeting, eligibility))
+    response = render(request, "meetings/includes/ballot.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def vote(request, meeting, item_id):
+    """The vote form's target. Without JavaScript it redirects back to the page (so a
+    refresh never resubmits); the page's script gets the refreshed ballot instead."""
+    if request.method != "POST":
+        return HttpResponseRedirect(meeting.url + "#ballot")
+    item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
+    if item is None:
+        raise Http404("No such item on this meeting's ballot.")
+    member = signed_in_member(request)
+    try:
+        receipt = cast_vote(member, item, request.POST.getlist("choice"))
+    except VoteRefused as refusal:
+        messages.error(request, f"{item.title}: {refusal.message}")
+    else:
+        receipts = request.session.get(RECEIPTS_SESSION_KEY, {})
+        receipts[str(item.pk)] = receipt
+        request.session[RECEIPTS_SESSION_KEY] = receipts
+    if is_fetch(request):
+        return ballot_fragment(request, meeting)
+    return HttpResponseRedirect(meeting.url + "#ballot")
+
+
+@require_GET
+def meeting_now(request, meeting_id):
+    """What every member's page polls: open and closed item ids and a version.
+
+    Served from the shared cache: no database query, no session, no personal data.
+    """
+    response = JsonResponse(cached_now_state(meeting_id))
+    patch_cache_control(response, no_cache=True, max_age=0)
+    return response
+
+
+# Chairing --------------------------------------------------------------------------
+
+
+def chair_ids(meeting):
+    """The meeting's chairs, from the shared cache (chairs change only when the page is
+    published, which moves the fragment version on)."""
+    key = f"meeting-chairs-{meeting.pk}-{fragment_version()}"
+    ids = cache.get(key)
+    if ids is None:
+        # .all() works for a live page and for an unsaved preview's in-memory relation.
+        ids = {user.pk for user in meeting.chairs.all()}
+        cache.set(key, ids, timeout=3600)
+    return ids
+
+
+def may_chair(meeting, user):
+    """The one rule: the meeting's chairs run its ballot."""
+    return user.is_authenticated and user.pk in chair_ids(meeting)
+
+
+def _require_chair(request, meeting):
+    if not may_chair(meeting, request.user):
+        raise PermissionDenied("Only this meeting's chairs can run its ballot.")
+
+
+def chair_context(meeting):
+    from meetings.notices import eligible_members
+
+    items = board(meeting, None)
+    open_ids = [row.item.pk for row in items if row.item.state == BallotItem.State.OPEN]
+    turnout = {}
+    if open_ids:
+        for item_id in open_ids:
+            turnout[item_id] = VoterRecord.objects.filter(item_id=item_id).count()
+    eligible = eligible_members(meeting).count()
+    for row in items:
+        row.turnout = turnout.get(row.item.pk)
+    present = members_present(meeting)
+    return {
+        "page": meeting,
+        "board": items,
+        "eligible": eligible,
+        "present": present,
+        "quorum_met": present >= meeting.quorum,
+        "actions": ChairAction.objects.filter(meeting=meeting).select_related("item")[:20],
+    }
+
+
+def chair_console(request, meeting):
+    _require_chair(request, meeting)
+    context = chair_context(meeting)
+    template = (
+        "meetings/includes/chair_console.html" if is_fetch(request) else "meetings/chair_page.html"
+    )
+    response = render(request, template, context)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+CHAIR_ACTIONS = {"open": open_item, "close": close_item, "rerun": rerun_item}
+
+
+def chair_act(request, meeting, action, item_id):
+    _require_chair(request, meeting)
+    if request.method != "POST" or action not in CHAIR_ACTIONS:
+        return HttpResponseRedirect(meeting.url + "chair/")
+    item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
+    if item is None:
+        raise Http404("No such item on this meeting's ballot.")
+    try:
+        CHAIR_ACTIONS[action](item, request.user)
+    except ChairRefused as refusal:
+        messages.error(request, refusal.message)
+    if is_fetch(request):
+        return chair_console(request, meeting)
+    return HttpResponseRedirect(meeting.url + "chair/")
+
+
+def results_csv(request, meeting):
+    _require_chair(request, meeting)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{meeting.slug}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["item", "kind", "choice", "votes", "percent", "outcome"])
+    for row in board(meeting, None):
+        if row.result is None:
+            continue
+        result = row.result
+        if row.item.is_election:
+            outcome = "elected: " + ", ".join(result.elected) if result.elected else "none elected"
+        else:
+            outcome = "carried" if result.carried else "defeated"
+        if result.tie:
+            outcome += " (tie)"
+        for choice in result.choices:
+            writer.writerow(
+                [
+                    row.item.title,
+                    row.item.get_kind_display(),
+                    choice.label,
+                    choice.votes,
+                    "" if choice.percent is None else choice.percent,
+                    outcome,
+                ]
+            )
+        writer.writerow(
+            [
+                row.item.title,
+                row.item.get_kind_display(),
+                "ballots cast",
+                result.ballots_cast,
+                "",
+                "",
+            ]
+        )
+    ChairAction.objects.create(
+        meeting=meeting,
+        action=ChairAction.Action.EXPORT,
+        actor=request.user,
+        actor_name=request.user.get_full_name() or request.user.get_username(),
+    )
+    return response

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from meetings.ballots import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    # Outside Wagtail's page routing on purpose: polling must not query the database.
+    path("meeting-state/<int:meeting_id>/", views.meeting_now, name="meeting_now"),
+]

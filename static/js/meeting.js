@@ -1,0 +1,106 @@
+// The meeting page follows the chair: it polls a cheap state URL and, when the chair
+// opens or closes an item, swaps in the new ballot section, so members never need to
+// refresh. Votes are sent without leaving the page. Everything here is an enhancement:
+// without JavaScript the forms post normally and a refresh shows the current item.
+(function () {
+  "use strict";
+  var POLL_MS = 2000;
+  var HEARTBEAT_MS = 60000;
+
+  function fetchFragment(url, options) {
+    options = options || {};
+    options.headers = Object.assign({ "X-Requested-With": "fetch" }, options.headers || {});
+    options.credentials = "same-origin";
+    return fetch(url, options).then(function (response) {
+      if (!response.ok && response.status !== 403) throw new Error(response.status);
+      return response.text();
+    });
+  }
+
+  function replaceSection(section, html, focusSelector) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var fresh = holder.firstElementChild;
+    if (!fresh || fresh.id !== section.id) return section;
+    var hadFocus = section.contains(document.activeElement);
+    section.replaceWith(fresh);
+    var target = focusSelector && fresh.querySelector(focusSelector);
+    if (target && (hadFocus || focusSelector)) target.focus();
+    return fresh;
+  }
+
+  function announce(text) {
+    var region = document.getElementById("meeting-announcer");
+    if (region) region.textContent = text;
+  }
+
+  function followBallot() {
+    var section = document.getElementById("ballot");
+    if (!section || !section.dataset.stateUrl) return;
+    var version = section.dataset.version;
+    var lastRefresh = Date.now();
+
+    function refresh(focusSelector) {
+      lastRefresh = Date.now();
+      return fetchFragment(section.dataset.fragmentUrl).then(function (html) {
+        section = replaceSection(section, html, focusSelector);
+        version = section.dataset.version;
+      });
+    }
+
+    function poll() {
+      fetch(section.dataset.stateUrl, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (state) {
+          if (state.version !== version) {
+            return refresh(".ballot-item--open h3, .ballot-item--closed h3").then(function () {
+              var heading = section.querySelector(".ballot-item--open h3");
+              announce(heading ? "Voting is open: " + heading.textContent : "Voting has closed.");
+            });
+          }
+          if (Date.now() - lastRefresh > HEARTBEAT_MS) return refresh();
+        })
+        .catch(function () { /* a missed poll is retried by the next one */ })
+        .then(function () { setTimeout(poll, document.hidden ? POLL_MS * 5 : POLL_MS); });
+    }
+
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.classList.contains("vote-form") || !section.contains(form)) return;
+      event.preventDefault();
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; button.textContent = "Sending your vote…"; }
+      fetchFragment(form.action, { method: "POST", body: new FormData(form) })
+        .then(function (html) {
+          section = replaceSection(section, html, ".ballot-item__voted, .ballot__errors");
+          var focused = section.querySelector(".ballot-item__voted, .ballot__errors");
+          if (focused) { focused.setAttribute("tabindex", "-1"); focused.focus(); }
+        })
+        .catch(function () { form.submit(); });
+    });
+    setTimeout(poll, POLL_MS);
+  }
+
+  function followChairConsole() {
+    var consoleEl = document.getElementById("chair-console");
+    if (!consoleEl) return;
+    function refresh() {
+      fetchFragment(consoleEl.dataset.refreshUrl)
+        .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
+        .catch(function () {})
+        .then(function () { setTimeout(refresh, 3000); });
+    }
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.classList.contains("chair-action") || !consoleEl.contains(form)) return;
+      event.preventDefault();
+      fetchFragment(form.action, { method: "POST", body: new FormData(form) })
+        .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
+        .catch(function () { form.submit(); });
+    });
+    setTimeout(refresh, 3000);
+  }
+
+  followBallot();
+  followChairConsole();
+})();

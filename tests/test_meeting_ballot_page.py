@@ -1,0 +1,210 @@
+"""Voting on the meeting page: the form (with and without JavaScript), receipts, results,
+the polled state and the chair's page."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
+from meetings.ballots.voting import cast_vote, close_item, open_item
+from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
+from meetings.models import Audience
+from tests.member_fixtures import give_account, member_of, two_chapters
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agm(home_page):
+    chapter_a, chapter_b = two_chapters()
+    chair_user = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
+    meeting = MeetingPageFactory(
+        parent=MeetingIndexPageFactory(parent=home_page),
+        audience_kind=Audience.CHAPTER,
+        audience_chapter=chapter_a,
+        starts_at=timezone.now() - timezone.timedelta(minutes=5),
+        quorum=2,
+    )
+    meeting.chairs.add(chair_user)
+    meeting.save()
+    voter = member_of(chapter_a, given_name="Ada")
+    give_account(voter)
+    outsider = member_of(chapter_b)
+    give_account(outsider)
+    item = BallotItemFactory(meeting=meeting, title="Motion 1: safe staffing")
+    return {
+        "meeting": meeting,
+        "voter": voter,
+        "outsider": outsider,
+        "item": item,
+        "chair": chair_user,
+    }
+
+
+def page(client, agm):
+    return client.get(agm["meeting"].url).content.decode()
+
+
+def for_choice(item):
+    return Choice.objects.get(item=item, label="For").pk
+
+
+def test_member_votes_with_the_plain_form_and_sees_the_receipt_once(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    client.force_login(agm["voter"].account)
+    assert "Cast my vote" in page(client, agm)
+
+    response = client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+
+    assert response.status_code == 302 and response["Location"].endswith("#ballot")
+    after = page(client, agm)
+    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    assert "Your vote is recorded" in after and receipt in after
+    again = page(client, agm)
+    assert "Your vote is recorded" in again and receipt not in again
+
+
+def test_the_script_gets_the_ballot_fragment_back_after_voting(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    client.force_login(agm["voter"].account)
+
+    response = client.post(
+        f"{agm['meeting'].url}vote/{item.pk}/",
+        {"choice": [for_choice(item)]},
+        headers={"X-Requested-With": "fetch"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="ballot"')
+    assert "Your vote is recorded" in html
+
+
+@pytest.mark.parametrize("case", ["second_vote", "closed", "outsider", "unknown"])
+def test_refusals_through_the_page_form_show_a_message_and_change_nothing(client, agm, case):
+    item = open_item(agm["item"], agm["chair"])
+    member = agm["voter"]
+    choice_ids = [for_choice(item)]
+    if case == "second_vote":
+        cast_vote(member, item, choice_ids)
+    elif case == "closed":
+        close_item(item, agm["chair"])
+    elif case == "outsider":
+        member = agm["outsider"]
+    elif case == "unknown":
+        choice_ids = ["999999"]
+    client.force_login(member.account)
+    before = (VoterRecord.objects.count(), Ballot.objects.filter(selection__isnull=False).count())
+
+    response = client.post(
+        f"{agm['meeting'].url}vote/{item.pk}/",
+        {"choice": choice_ids},
+        headers={"X-Requested-With": "fetch"},
+    )
+
+    assert 'role="alert"' in response.content.decode()
+    assert (
+        VoterRecord.objects.count(),
+        Ballot.objects.filter(selection__isnull=False).count(),
+    ) == before
+
+
+def test_the_vote_form_needs_a_csrf_token(agm):
+    item = open_item(agm["item"], agm["chair"])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(agm["voter"].account)
+
+    response = client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+
+    assert response.status_code == 403
+    assert not VoterRecord.objects.exists()
+
+
+def test_polled_state_changes_when_the_chair_opens_and_needs_no_database(
+    client, agm, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    url = f"/meeting-state/{agm['meeting'].pk}/"
+    before = client.get(url).json()
+    with django_assert_num_queries(0):
+        assert client.get(url).json() == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        open_item(agm["item"], agm["chair"])
+
+    with django_assert_num_queries(0):
+        after = client.get(url).json()
+    assert after["open"] == [agm["item"].pk] and after["version"] != before["version"]
+
+
+def test_results_and_receipts_show_on_the_page_after_close(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    client.force_login(agm["voter"].account)
+    client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    close_item(item, agm["chair"])
+
+    html = page(client, agm)
+
+    assert "Carried" in html and receipt in html
+
+
+def test_only_the_meetings_chairs_open_the_chair_page(client, agm):
+    client.force_login(agm["voter"].account)
+    assert client.get(agm["meeting"].url + "chair/").status_code == 403
+    response = client.post(agm["meeting"].url + f"chair/open/{agm['item'].pk}/")
+    assert response.status_code == 403
+    agm["item"].refresh_from_db()
+    assert agm["item"].state == BallotItem.State.DRAFT
+
+
+def test_chair_opens_and_closes_items_from_the_chair_page_and_each_action_is_logged(client, agm):
+    client.force_login(agm["chair"])
+    meeting = agm["meeting"]
+
+    console = client.get(meeting.url + "chair/").content.decode()
+    client.post(meeting.url + f"chair/open/{agm['item'].pk}/")
+    agm["item"].refresh_from_db()
+    assert "Open voting" in console
+    assert agm["item"].state == BallotItem.State.OPEN
+
+    client.post(meeting.url + f"chair/close/{agm['item'].pk}/")
+    agm["item"].refresh_from_db()
+    assert agm["item"].state == BallotItem.State.CLOSED
+    actions = list(ChairAction.objects.values_list("action", "actor_id"))
+    assert sorted(actions) == sorted([("open", agm["chair"].pk), ("close", agm["chair"].pk)])
+
+
+def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    voter_client = Client()
+    voter_client.force_login(agm["voter"].account)
+    voter_client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    page(voter_client, agm)  # the member has the page open
+    client.force_login(agm["chair"])
+
+    html = client.get(agm["meeting"].url + "chair/").content.decode()
+
+    assert "Turnout: <strong>1</strong> of 1 eligible member" in html
+    assert "<dt>Members present</dt><dd>1 of 2 needed for quorum" in html
+    assert "no quorum yet" in html
+
+
+def test_results_csv_has_the_counts_and_is_logged(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    voter_client = Client()
+    voter_client.force_login(agm["voter"].account)
+    voter_client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    close_item(item, agm["chair"])
+    client.force_login(agm["chair"])
+
+    response = client.get(agm["meeting"].url + "chair/results/")
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    votes = {row["choice"]: row["votes"] for row in rows}
+    assert votes["For"] == "1" and votes["Against"] == "0"
+    assert rows[0]["outcome"] == "carried"
+    assert ChairAction.objects.filter(action=ChairAction.Action.EXPORT).exists()
