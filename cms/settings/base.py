@@ -111,6 +111,28 @@ if DATABASE_IS_POSTGRES:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
+# Cache: Redis, shared by every app server, when REDIS_URL is set (production, and
+# the benchmarks); this process's memory otherwise. Rate limits, the polled meeting
+# state, cached fragments and results all live here, so with several app servers
+# REDIS_URL must be set.
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "northwind"),
+            "OPTIONS": {
+                # A cache outage degrades the site (slower pages) instead of failing it.
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 # Passwords
 
 AUTH_PASSWORD_VALIDATORS = [
