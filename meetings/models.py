@@ -553,6 +553,10 @@ class MeetingPage(RoutablePageMixin, Page):
     def vote(self, request, item_id):
         return ballot_views.vote(request, self, item_id)
 
+    @path("receipt/<int:item_id>/", name="email_receipt")
+    def email_receipt(self, request, item_id):
+        return ballot_views.email_receipt(request, self, item_id)
+
     @path("chair/", name="chair")
     def chair(self, request):
         self.load_audience()

@@ -208,3 +208,56 @@ def test_results_csv_has_the_counts_and_is_logged(client, agm):
     assert votes["For"] == "1" and votes["Against"] == "0"
     assert rows[0]["outcome"] == "carried"
     assert ChairAction.objects.filter(action=ChairAction.Action.EXPORT).exists()
+
+
+def test_a_member_can_have_their_receipt_emailed_and_only_their_own(client, agm, mailoutbox):
+    item = open_item(agm["item"], agm["chair"])
+    client.force_login(agm["voter"].account)
+    client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+
+    client.post(f"{agm['meeting'].url}receipt/{item.pk}/", {"receipt": "AAAAAAAAAA"})
+    assert mailoutbox == []
+
+    client.post(f"{agm['meeting'].url}receipt/{item.pk}/", {"receipt": receipt})
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [agm["voter"].email]
+    assert receipt in mailoutbox[0].body
+    assert "For" not in mailoutbox[0].body  # the choice itself is never mailed
+
+
+def test_rerunning_a_majority_election_drops_the_elected_and_the_lowest(agm):
+    from meetings.ballots.voting import rerun_item
+    from meetings.factories import CandidateFactory
+    from tests.member_fixtures import give_account as account
+
+    item = BallotItemFactory(
+        meeting=agm["meeting"],
+        kind=BallotItem.Kind.ELECTION,
+        seats=2,
+        requires_majority=True,
+        title="Chapter officers",
+    )
+    for name in ["Ana", "Ben", "Chloé", "Dev"]:
+        CandidateFactory(item=item, name=name)
+    voters = [agm["voter"]] + [member_of(agm["voter"].chapter) for _ in range(4)]
+    for voter in voters[1:]:
+        account(voter)
+    item = open_item(item, agm["chair"])
+    pick = {c.label: c.pk for c in Choice.objects.filter(item=item)}
+    # Ana wins a majority; Ben, Chloé and Dev share the rest without one.
+    for voter, names in zip(
+        voters,
+        [["Ana", "Ben"], ["Ana", "Chloé"], ["Ana", "Dev"], ["Ana", "Ben"], ["Chloé"]],
+        strict=True,
+    ):
+        cast_vote(voter, item, [pick[n] for n in names])
+    close_item(item, agm["chair"])
+
+    rerun = rerun_item(item, agm["chair"])
+
+    assert rerun.rerun_of == item and rerun.seats == 1 and rerun.state == BallotItem.State.DRAFT
+    assert sorted(c.name for c in rerun.candidates.all()) == ["Ben", "Chloé"]
+    item.refresh_from_db()
+    assert item.state == BallotItem.State.CLOSED
+    assert ChairAction.objects.filter(action=ChairAction.Action.RERUN, item=rerun).exists()

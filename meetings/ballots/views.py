@@ -6,23 +6,27 @@ Every vote goes through `cast_vote`; every chair action through `open_item`,
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from cms.site_fragments import fragment_version
 from meetings.ballots.board import board, members_present, note_presence
-from meetings.ballots.models import BallotItem, ChairAction, VoterRecord
+from meetings.ballots.models import Ballot, BallotItem, ChairAction, VoterRecord
 from meetings.ballots.voting import (
     ChairRefused,
     VoteRefused,
     cached_now_state,
     cast_vote,
     close_item,
+    has_voted,
     open_item,
     rerun_item,
 )
@@ -82,6 +86,30 @@ def vote(request, meeting, item_id):
         request.session[RECEIPTS_SESSION_KEY] = receipts
     if is_fetch(request):
         return ballot_fragment(request, meeting)
+    return HttpResponseRedirect(meeting.url + "#ballot")
+
+
+def email_receipt(request, meeting, item_id):
+    """Email a member the receipt code they were just shown, because they asked."""
+    member = signed_in_member(request)
+    item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
+    code = request.POST.get("receipt", "").strip().upper()
+    if request.method != "POST" or item is None or member is None or not member.email:
+        return HttpResponseRedirect(meeting.url + "#ballot")
+    # Only a receipt of this item, from a member who voted on it: nothing else is mailed.
+    if has_voted(member, item) and Ballot.objects.filter(item=item, receipt=code).exists():
+        send_mail(
+            subject=f"{settings.EMAIL_SUBJECT_PREFIX}Your receipt: {item.title}",
+            message=render_to_string(
+                "meetings/email/receipt.txt",
+                {"member": member, "item": item, "code": code, "meeting": meeting},
+            ),
+            from_email=None,
+            recipient_list=[member.email],
+        )
+        messages.success(request, f"We emailed your receipt for “{item.title}” to {member.email}.")
+    else:
+        messages.error(request, "That receipt could not be sent.")
     return HttpResponseRedirect(meeting.url + "#ballot")
 
 
