@@ -69,3 +69,13 @@ def register_mailing_list_permission():
     return Permission.objects.filter(
         content_type__app_label="meetings", codename="export_mailing_list"
     )
+
+
+# Ballot items: staff prepare motions, budgets and elections (meetings/ballots/admin.py).
+
+
+@hooks.register("register_admin_viewset")
+def register_ballot_item_viewset():
+    from meetings.ballots.admin import ballot_item_viewset
+
+    return ballot_item_viewset

@@ -1,0 +1,182 @@
+"""Ballot items in the Wagtail admin: staff prepare motions, budgets and elections here.
+
+Only draft items can be changed or deleted. Once the chair opens an item its
+ballots exist, members may have voted, and its record must stand as it was: the
+admin shows it read-only (the "Inspect" view) and refuses edits and deletions
+with a message, and re-checks the state under a row lock when it saves, so a
+chair opening the item at the same moment cannot be overwritten.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_permission_codename
+from django.db import transaction
+from django.shortcuts import redirect
+from wagtail.admin.panels import HelpPanel, ObjectList
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.rich_text import RichText
+
+from meetings.ballots.models import BallotItem
+
+CHOICES_HELP = (
+    "<p>Motions and budgets get their choices automatically when the chair opens them: "
+    "For, Against and, if offered, Abstain. Candidates are only for elections: each "
+    "becomes a choice when the election opens.</p>"
+    "<p>Once the chair opens an item it can no longer be changed or deleted here.</p>"
+)
+NOT_A_DRAFT = (
+    "“{item}” has been opened for voting, so it can no longer be changed or deleted. "
+    "To correct it, the chair closes it and re-runs it as a new item."
+)
+
+
+class ItemNoLongerDraft(Exception):
+    """The item left the draft state between loading the form and saving it."""
+
+
+def is_draft(item):
+    return item.state == BallotItem.State.DRAFT
+
+
+def lock_draft(item):
+    """Lock the item's row for this transaction; raise unless it is still a draft.
+
+    `open_item` locks the same row, so an edit and an opening never interleave.
+    """
+    state = (
+        BallotItem.objects.select_for_update()
+        .filter(pk=item.pk)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state != BallotItem.State.DRAFT:
+        raise ItemNoLongerDraft
+
+
+class DraftOnlyMixin:
+    """For the edit and delete views: opened items are refused with a message."""
+
+    inspect_url_name = None  # set by the viewset: where a refusal sends staff
+
+    def refuse(self):
+        messages.error(self.request, NOT_A_DRAFT.format(item=self.object))
+        return redirect(self.inspect_url_name, self.object.pk)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not is_draft(self.object):
+            return self.refuse()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not is_draft(self.object):
+            return self.refuse()
+        try:
+            return super().post(request, *args, **kwargs)
+        except ItemNoLongerDraft:
+            return self.refuse()
+
+
+class BallotItemIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("meeting")
+
+    # Opened items are not editable: no Edit or Delete, and the title links to Inspect.
+    def get_edit_url(self, instance):
+        return super().get_edit_url(instance) if is_draft(instance) else None
+
+    def get_delete_url(self, instance):
+        return super().get_delete_url(instance) if is_draft(instance) else None
+
+
+class BallotItemEditView(DraftOnlyMixin, generic.EditView):
+    def save_instance(self):
+        # Runs inside the view's transaction: the check and the save are one step.
+        lock_draft(self.object)
+        return super().save_instance()
+
+
+class BallotItemDeleteView(DraftOnlyMixin, generic.DeleteView):
+    def delete_action(self):
+        with transaction.atomic():
+            lock_draft(self.object)
+            super().delete_action()
+
+
+class BallotItemInspectView(generic.InspectView):
+    """The read-only view of an item, and the only view of an opened one."""
+
+    def get_edit_url(self):
+        return super().get_edit_url() if is_draft(self.object) else None
+
+    def get_delete_url(self):
+        return super().get_delete_url() if is_draft(self.object) else None
+
+    def get_field_label(self, field_name, field):
+        return {"candidates": "Candidates", "choices": "Choices on the ballot"}.get(
+            field_name
+        ) or super().get_field_label(field_name, field)
+
+    def get_text_display_value(self):
+        return RichText(self.object.text)
+
+    def get_choices_display_value(self):
+        labels = [choice.label for choice in self.object.choices.all()]
+        return ", ".join(labels) or "Created when the chair opens the item."
+
+
+class BallotItemViewSet(ModelViewSet):
+    """Ballot items: listed by meeting and agenda position, edited while they are drafts."""
+
+    model = BallotItem
+    url_prefix = "ballot-items"
+    icon = "tasks"
+    menu_label = "Ballot items"
+    add_to_admin_menu = True
+    menu_order = 250
+
+    index_view_class = BallotItemIndexView
+    edit_view_class = BallotItemEditView
+    delete_view_class = BallotItemDeleteView
+    inspect_view_class = BallotItemInspectView
+
+    list_display = ["title", "meeting", "position", "kind", "state"]
+    list_filter = ["meeting", "state"]
+    search_fields = ["title"]
+    search_backend_name = None  # a plain database search of titles; items are not indexed
+
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "meeting",
+        "position",
+        "kind",
+        "title",
+        "text",
+        "majority",
+        "allow_abstain",
+        "seats",
+        "requires_majority",
+        "candidates",
+        "state",
+        "opened_at",
+        "closed_at",
+        "choices",
+    ]
+    # A copy would start from an opened item's state; new items start as drafts instead.
+    copy_view_enabled = False
+
+    # The model's own panels, with what staff most often ask first.
+    edit_handler = ObjectList([HelpPanel(content=CHOICES_HELP), *BallotItem.panels])
+
+    def get_permissions_to_register(self):
+        # The group editor offers add/change/delete/view; "chair_meeting" belongs to
+        # the chair console, not to preparing items.
+        codenames = [
+            get_permission_codename(action, self.model_opts)
+            for action in ("add", "change", "delete", "view")
+        ]
+        return super().get_permissions_to_register().filter(codename__in=codenames)
+
+
+ballot_item_viewset = BallotItemViewSet("ballot_items")
