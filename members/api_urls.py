@@ -19,6 +19,16 @@ urlpatterns = [
         views.MaterialDownload.as_view(),
         name="material_download",
     ),
+    path(
+        "meetings/<int:meeting_id>/ballot/",
+        views.MeetingBallotView.as_view(),
+        name="meeting_ballot",
+    ),
+    path(
+        "meetings/<int:meeting_id>/ballot/<int:item_id>/vote/",
+        views.CastVoteView.as_view(),
+        name="cast_vote",
+    ),
     # Anything else under the API answers in JSON rather than with the site's 404 page.
     re_path(r"^.*$", views.not_found),
 ]

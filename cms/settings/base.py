@@ -247,7 +247,11 @@ ACCOUNT_RATE_LIMITS = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Counted in the cache, so the limits hold across every app server that shares it.
-    "DEFAULT_THROTTLE_RATES": {"member_api_user": "120/min", "member_api_anon": "60/min"},
+    "DEFAULT_THROTTLE_RATES": {
+        "member_api_user": "120/min",
+        "member_api_anon": "60/min",
+        "member_api_vote": "30/min",
+    },
     # How many proxies (load balancers) in front of the app servers add to
     # X-Forwarded-For; 0 trusts none of it and limits by the connecting address.
     "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
@@ -255,12 +259,19 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Northwind Workers' Union member API",
     "DESCRIPTION": (
-        "A confirmed member's own profile and meetings, for the member and the programs "
-        "they give a token to. Published content is in the public Wagtail API at /api/v2/."
+        "A confirmed member's own profile, meetings and votes, for the member and the "
+        "programs they give a token to. Published content is in the public Wagtail API "
+        "at /api/v2/."
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": r"/api/member/v[0-9]+",
     "PREPROCESSING_HOOKS": ["members.api.schema.only_member_api"],
+    # Meetings and ballot items both have a "kind": each choice set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingKindEnum": "meetings.models.MeetingKind",
+        "BallotItemKindEnum": "meetings.ballots.models.BallotItem.Kind",
+        "VoteRefusalCodeEnum": "members.api.serializers.VOTE_REFUSAL_CODES",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -1,8 +1,8 @@
 """A member's meetings as the API shows them: what they may see of each, decided once.
 
 The rule is the meeting page's own: `MeetingPage.eligibility(member)` says who
-may attend; joining details wait for the room to open; the agenda, IT support
-and materials are for those who may attend.
+may attend; joining details wait for the room to open; the agenda, IT support,
+materials and the ballot are for those who may attend.
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from wagtail.rich_text import expand_db_html
 
+from meetings.ballots.board import board
+from meetings.ballots.models import BallotItem
 from meetings.models import Eligibility, MeetingMaterial, MeetingPage
 
 
@@ -89,3 +91,25 @@ def member_meetings(member, *, request, now=None):
     upcoming = sorted((r for r in rows if not r.is_past), key=lambda r: r.meeting.starts_at)
     past = sorted((r for r in rows if r.is_past), key=lambda r: r.meeting.starts_at, reverse=True)
     return upcoming + past
+
+
+@dataclass
+class MemberBallot:
+    """A meeting's ballot as an eligible member sees it: what they may vote on, and results.
+
+    Built from the meeting page's own `board`, so the page and the API always agree.
+    Draft items are not shown: the chair has not put them to the meeting yet.
+    """
+
+    meeting: MeetingPage
+    open_items: list
+    closed_items: list
+
+    @classmethod
+    def build(cls, meeting, member):
+        rows = board(meeting, member)
+        return cls(
+            meeting=meeting,
+            open_items=[row for row in rows if row.item.state == BallotItem.State.OPEN],
+            closed_items=[row for row in rows if row.item.state == BallotItem.State.CLOSED],
+        )

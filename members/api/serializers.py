@@ -5,10 +5,13 @@ Serializers only read: what a member may see of a meeting is decided in
 """
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from wagtail.rich_text import expand_db_html
 
+from meetings.ballots.models import MAX_CHOICES, BallotItem
 from meetings.models import Audience, MeetingKind
 from members.models import Standing
 
@@ -162,4 +165,135 @@ class MeetingSerializer(serializers.Serializer):
     )
     materials = MaterialSerializer(
         many=True, allow_null=True, help_text="Null unless the member may attend."
+    )
+
+
+# Ballots ------------------------------------------------------------------------------
+
+
+class BallotChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Send this ID to vote for the choice.")
+    label = serializers.CharField()
+    is_abstain = serializers.BooleanField(help_text="Abstain cannot be combined with a choice.")
+
+
+class OpenBallotItemSerializer(serializers.Serializer):
+    """An item the chair has opened: the member may vote on it once."""
+
+    id = serializers.IntegerField(source="item.pk")
+    kind = serializers.ChoiceField(source="item.kind", choices=BallotItem.Kind.choices)
+    title = serializers.CharField(source="item.title")
+    text = serializers.SerializerMethodField(
+        help_text="HTML: the motion as moved, the budget summary or the position elected."
+    )
+    max_choices = serializers.IntegerField(
+        source="item.max_choices",
+        help_text="How many choices a ballot may mark: 1, or an election's number of seats.",
+    )
+    choices = BallotChoiceSerializer(many=True)
+    has_voted = serializers.BooleanField(help_text="Whether you have already voted on it.")
+
+    def get_text(self, row) -> str:
+        return expand_db_html(row.item.text)
+
+
+class ChoiceResultSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    votes = serializers.IntegerField()
+    percent = serializers.FloatField(
+        allow_null=True,
+        help_text="Of the votes counted (abstentions are not counted); null for Abstain.",
+    )
+    is_abstain = serializers.BooleanField()
+    elected = serializers.BooleanField()
+    tied = serializers.BooleanField(help_text="In a tie the chair must resolve.")
+
+
+class ItemResultSerializer(serializers.Serializer):
+    ballots_cast = serializers.IntegerField()
+    votes_counted = serializers.IntegerField(help_text="Ballots that were not abstentions.")
+    choices = ChoiceResultSerializer(many=True)
+    carried = serializers.BooleanField(
+        allow_null=True, help_text="Motions and budgets: whether it carried; null for elections."
+    )
+    elected = serializers.ListField(
+        child=serializers.CharField(), help_text="Elections: who was elected."
+    )
+    unfilled_seats = serializers.IntegerField()
+    tie = serializers.BooleanField(help_text="A tie the chair must resolve, or that defeated it.")
+    note = serializers.CharField(help_text="A note on the result in plain words; may be empty.")
+
+
+class ClosedBallotItemSerializer(serializers.Serializer):
+    """An item the chair has closed: its result stands."""
+
+    id = serializers.IntegerField(source="item.pk")
+    kind = serializers.ChoiceField(source="item.kind", choices=BallotItem.Kind.choices)
+    title = serializers.CharField(source="item.title")
+    text = serializers.SerializerMethodField(help_text="HTML, as when it was open.")
+    closed_at = serializers.SerializerMethodField(
+        help_text="When voting closed, in the meeting's time zone."
+    )
+    result = ItemResultSerializer()
+    receipts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The receipt code of every ballot counted, in alphabetical order: find yours "
+        "to check your ballot was counted. A receipt says nothing about the choice.",
+    )
+
+    def get_text(self, row) -> str:
+        return expand_db_html(row.item.text)
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_closed_at(self, row):
+        zone = self.context["meeting"].zone
+        return MeetingTimeField().to_representation(timezone.localtime(row.item.closed_at, zone))
+
+
+class MeetingBallotSerializer(serializers.Serializer):
+    """A meeting's ballot for a member who may attend: open items first, then results."""
+
+    meeting_id = serializers.IntegerField(source="meeting.pk")
+    open_items = OpenBallotItemSerializer(
+        many=True, help_text="Open for voting now, in agenda order."
+    )
+    closed_items = ClosedBallotItemSerializer(
+        many=True, help_text="Closed, with their results, in agenda order."
+    )
+
+
+class VoteSerializer(serializers.Serializer):
+    choices = serializers.ListField(
+        child=serializers.IntegerField(),
+        max_length=MAX_CHOICES,
+        help_text="The IDs of your choices: one, or up to the item's `max_choices`.",
+    )
+
+
+class ReceiptSerializer(serializers.Serializer):
+    receipt = serializers.CharField(
+        help_text="Your receipt code: once the item closes, find it in the item's `receipts` "
+        "to check your ballot was counted. It is shown only now."
+    )
+
+
+# The `code` of a refused vote: `cast_vote`'s VoteRefused codes, and "invalid" for a body
+# that is not a list of choice IDs.
+VOTE_REFUSAL_CODES = [
+    ("invalid", 'The request body is not {"choices": [IDs]}'),
+    ("no_choice", "No choice was sent"),
+    ("unknown_choice", "A choice is not on this item's ballot"),
+    ("too_many_choices", "More choices than the item allows"),
+    ("abstain_mixed", "Abstain combined with a choice"),
+    ("ineligible", "You may not vote at this meeting"),
+    ("not_open", "The item is not open for voting"),
+    ("already_voted", "You have already voted on this item"),
+]
+
+
+class VoteRefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why the vote was not recorded, in plain words.")
+    code = serializers.ChoiceField(
+        choices=VOTE_REFUSAL_CODES,
+        help_text="What went wrong, for programs. Nothing was recorded.",
     )

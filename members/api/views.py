@@ -9,16 +9,32 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from wagtail.documents import get_document_model
 from wagtail.documents.models import document_served
 
-from members.api.access import MemberAPIAnonThrottle, MemberAPIView
-from members.api.meetings import MemberMeeting, meetings_of, member_meetings
-from members.api.serializers import ErrorSerializer, MeetingSerializer, ProfileSerializer
+from meetings.ballots.models import BallotItem
+from meetings.ballots.voting import VoteRefused, cast_vote
+from members.api.access import MemberAPIAnonThrottle, MemberAPIView, MemberAPIVoteThrottle
+from members.api.meetings import MemberBallot, MemberMeeting, meetings_of, member_meetings
+from members.api.serializers import (
+    ErrorSerializer,
+    MeetingBallotSerializer,
+    MeetingSerializer,
+    ProfileSerializer,
+    ReceiptSerializer,
+    VoteRefusalSerializer,
+    VoteSerializer,
+)
 
 NO_SUCH_MEETING = "There is no meeting with that ID for you."
 NO_SUCH_MATERIAL = "There is no such material for this meeting."
+NO_SUCH_ITEM = "There is no such ballot item at this meeting."
+NOT_A_VOTE = 'Send the IDs of your choices as JSON: {"choices": [12]}.'
+
+# How each VoteRefused code is answered; any other code is 400.
+VOTE_REFUSAL_STATUS = {"already_voted": 409, "not_open": 409, "ineligible": 403}
 
 REFUSALS = {
     401: OpenApiResponse(ErrorSerializer, description="No valid token or session."),
@@ -155,6 +171,101 @@ class MaterialDownload(MemberAPIView):
             filename=document.filename,
             content_type=document.content_type,
         )
+
+
+def attended_meeting(member, meeting_id):
+    """The meeting, if its audience includes the member; else 404, as for IDs that do not exist."""
+    meeting = meetings_of(member).prefetch_related(None).filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound(NO_SUCH_MEETING)
+    return meeting
+
+
+class MeetingBallotView(MemberAPIView):
+    """What a member who may attend can vote on now, and the results so far."""
+
+    @extend_schema(
+        operation_id="meetings_ballot",
+        summary="The meeting's ballot",
+        description="The items the chair has opened, with their choices and whether you "
+        "have voted, and the items the chair has closed, with their results and the "
+        "receipt codes of every ballot counted. Items not yet opened are not listed. "
+        "Poll this to follow the meeting.",
+        responses={
+            200: OpenApiResponse(MeetingBallotSerializer, "The ballot."),
+            **REFUSALS,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="Not a confirmed member, or not one who may attend this meeting "
+                "(the reason is given).",
+            ),
+            **NOT_FOUND,
+        },
+        tags=["ballots"],
+    )
+    def get(self, request, meeting_id):
+        meeting = attended_meeting(self.member, meeting_id)
+        eligibility = meeting.eligibility(self.member)
+        if not eligibility:
+            raise PermissionDenied(eligibility.reason)
+        ballot = MemberBallot.build(meeting, self.member)
+        return Response(MeetingBallotSerializer(ballot, context={"meeting": meeting}).data)
+
+
+class CastVoteView(MemberAPIView):
+    """Vote on an open item: the same single path as the meeting page (`cast_vote`)."""
+
+    parser_classes = [JSONParser]
+    throttle_classes = [*MemberAPIView.throttle_classes, MemberAPIVoteThrottle]
+
+    @extend_schema(
+        operation_id="meetings_ballot_vote",
+        summary="Vote on an open item",
+        description="Cast your vote on an item the chair has opened: one choice, or up to "
+        "the item's `max_choices` in an election (Abstain alone). One vote per member per "
+        "item; a vote cannot be changed. The ballot is secret: what you chose is stored "
+        "apart from the record that you voted. Keep the receipt code to check, once the "
+        "item closes, that your ballot was counted. Refused votes record nothing.",
+        request=VoteSerializer,
+        responses={
+            201: OpenApiResponse(ReceiptSerializer, "Your vote is recorded."),
+            400: OpenApiResponse(
+                VoteRefusalSerializer,
+                "Not a valid ballot: no choice, a choice not on this item, too many "
+                "choices, Abstain with a choice, or a malformed body.",
+            ),
+            **REFUSALS,
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description='Not a confirmed member, or (with `code` "ineligible") not one '
+                "who may vote at this meeting.",
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description="No such meeting for this member, or no such item at it.",
+            ),
+            409: OpenApiResponse(
+                VoteRefusalSerializer,
+                "You have already voted on this item, or it is not open for voting.",
+            ),
+        },
+        tags=["ballots"],
+    )
+    def post(self, request, meeting_id, item_id):
+        meeting = attended_meeting(self.member, meeting_id)
+        item = BallotItem.objects.filter(meeting=meeting, pk=item_id).first()
+        if item is None:
+            raise NotFound(NO_SUCH_ITEM)
+        item.meeting = meeting  # already loaded, with its audience
+        vote = VoteSerializer(data=request.data)
+        if not vote.is_valid():
+            return Response({"detail": NOT_A_VOTE, "code": "invalid"}, status=400)
+        try:
+            receipt = cast_vote(self.member, item, vote.validated_data["choices"])
+        except VoteRefused as refusal:
+            status = VOTE_REFUSAL_STATUS.get(refusal.code, 400)
+            return Response({"detail": refusal.message, "code": refusal.code}, status=status)
+        return Response(ReceiptSerializer({"receipt": receipt}).data, status=201)
 
 
 class MemberAPISchema(SpectacularAPIView):
