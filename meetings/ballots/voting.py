@@ -84,6 +84,9 @@ def cast_vote(member, item, choice_ids):
     eligibility = meeting.eligibility(member)
     if not eligibility:
         raise VoteRefused(eligibility.reason, "ineligible")
+    # Checked again under lock below; this answers a draft or closed item before its choices.
+    if item.state != BallotItem.State.OPEN:
+        raise VoteRefused("Voting on this item is not open.", "not_open")
     try:
         ids = {int(choice_id) for choice_id in choice_ids}
     except (TypeError, ValueError):
