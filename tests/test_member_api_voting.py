@@ -493,3 +493,15 @@ def test_schema_validates_and_describes_the_ballot_and_the_vote(client, home_pag
     }
     assert components["ChoiceResult"]["properties"]["percent"]["nullable"] is True
     assert components["BallotItemKindEnum"]["enum"] == ["motion", "budget", "election"]
+
+
+def test_a_member_following_the_ballot_through_the_api_counts_as_present(agm, chair):
+    from meetings.ballots.board import members_present
+
+    meeting = agm["meeting"]
+    motion(meeting, chair)
+    voter = member_of(agm["chapter"])
+
+    signed_in(voter).get(ballot_url(meeting))
+
+    assert members_present(meeting) == 1

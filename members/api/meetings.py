@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from wagtail.rich_text import expand_db_html
 
-from meetings.ballots.board import board
+from meetings.ballots.board import board, note_presence
 from meetings.ballots.models import BallotItem
 from meetings.models import Eligibility, MeetingMaterial, MeetingPage
 
@@ -107,6 +107,8 @@ class MemberBallot:
 
     @classmethod
     def build(cls, meeting, member):
+        # A member following the meeting through the API is present, as on the page.
+        note_presence(meeting, member)
         rows = board(meeting, member)
         return cls(
             meeting=meeting,
