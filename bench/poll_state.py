@@ -1,0 +1,241 @@
+"""The polled meeting state beside a static file, on gunicorn with Redis, measured with wrk.
+
+    .venv/bin/python bench/poll_state.py
+    BENCH_WORKERS=6 .venv/bin/python bench/poll_state.py    # gunicorn workers (default 4)
+    BENCH_WORKER_CLASS=gthread .venv/bin/python bench/poll_state.py   # threaded, keep-alive
+
+Every member's meeting page polls GET /meeting-state/<meeting id>/, which is
+served from the shared cache (Redis) without touching the database. This
+compares its requests/s with a static file that the same gunicorn serves
+through whitenoise (the site's stylesheet, under its hashed name, after
+collectstatic into a temporary STATIC_ROOT): the target is at least 0.6 × the
+static file's rate. wrk (Debian's package, installed when missing) drives both,
+alternately, a few rounds each, so a burst of other work on the machine does
+not land on one side only.
+
+It also checks that a cache hit makes no database query: the bench database's
+committed + rolled-back transaction count (pg_stat_database) must not move
+while wrk runs, and, as a control, it moves when one poll misses the cache.
+
+Throw-away PostgreSQL and Redis databases, production settings, gunicorn on a
+free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
+"""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import BenchSite, ensure_wrk  # noqa: E402
+
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+CONNECTIONS = 64
+THREADS = 2
+SECONDS = 6  # per wrk run
+ROUNDS = 3  # each endpoint, alternately
+TARGET_RATIO = 0.6
+
+
+def make_meeting():
+    """A Chapter AGM under way with three motions, the first open (the cache is then warm)."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from home.factories import build_site
+    from meetings.ballots.models import BallotItem
+    from meetings.ballots.voting import open_item
+    from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
+    from meetings.models import Audience
+    from members.models import Chapter, Local, Sector
+
+    home = build_site()
+    sector = Sector.objects.create(name="Health care", slug="health-care")
+    local = Local.objects.create(number=41, name="Riverside Health", sector=sector)
+    chapter = Chapter.objects.create(local=local, number=1, name="Riverside General")
+    now = timezone.now()
+    meeting = MeetingPageFactory(
+        parent=MeetingIndexPageFactory(parent=home),
+        slug="riverside-agm",
+        audience_kind=Audience.CHAPTER,
+        audience_chapter=chapter,
+        starts_at=now - datetime.timedelta(minutes=10),
+        ends_at=now + datetime.timedelta(hours=2),
+    )
+    items = [
+        BallotItem.objects.create(meeting=meeting, position=n, title=f"Motion {n}")
+        for n in (1, 2, 3)
+    ]
+    chair = get_user_model().objects.create_user("chair", "chair@northwind.example", None)
+    open_item(items[0], chair)  # publishes the state to the shared cache on commit
+    return meeting
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.status, response.read()
+
+
+def run_wrk(wrk, url):
+    """requests/s, latency percentiles and errors of one wrk run."""
+    result = subprocess.run(  # noqa: S603
+        [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 30,
+        check=True,
+    )
+    out = result.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.MULTILINE))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": rate,
+        "requests": requests,
+        "p50": percentiles.get("50"),
+        "p99": percentiles.get("99"),
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+    }
+
+
+def transactions(site):
+    """Committed + rolled-back transactions of the bench database so far (pg_stat_database),
+    read over a connection to another database so that reading does not count."""
+    with site.admin_connection() as conn:
+        conn.execute("SET stats_fetch_consistency = none")
+        row = conn.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [site.db_name],
+        ).fetchone()
+    return row[0]
+
+
+def settled_transactions(site, timeout=20.0):
+    """The count once it has stopped moving: backends report their statistics to the
+    server a little after their transactions (at most about a second in PostgreSQL 15)."""
+    deadline = time.monotonic() + timeout
+    last = transactions(site)
+    while time.monotonic() < deadline:
+        time.sleep(1.5)
+        now = transactions(site)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def main():
+    wrk = ensure_wrk()
+    with BenchSite("poll", workers=WORKERS) as site:
+        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
+        seconds = site.setup_django(collectstatic=True)
+        print(f"Migrated and collected static files in {seconds:.1f} s", flush=True)
+
+        from django.contrib.staticfiles.storage import staticfiles_storage
+        from django.core.cache import cache
+
+        from meetings.ballots.voting import NOW_KEY
+
+        meeting = make_meeting()
+        state_path = f"/meeting-state/{meeting.pk}/"
+        static_path = staticfiles_storage.url("css/site.css")
+        static_size = (Path(os.environ["STATIC_ROOT"]) / static_path[len("/static/") :]).stat()
+        assert cache.get(NOW_KEY.format(pk=meeting.pk)) is not None, "the cache is not warm"
+
+        site.start_server(ready_path=state_path)
+        status, body = get(site.base_url + state_path)
+        assert status == 200, status
+        status, _ = get(site.base_url + static_path)
+        assert status == 200, status
+        print(
+            f"gunicorn: {site.description} on {site.base_url}, Redis cache (warm)\n"
+            f"  GET {state_path} → {body.decode()} ({len(body)} bytes)\n"
+            f"  GET {static_path} → {static_size.st_size:,} bytes, whitenoise\n"
+            f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s a run, "
+            f"{ROUNDS} runs each, alternately\n",
+            flush=True,
+        )
+
+        before_tx = settled_transactions(site)
+        runs = {"state": [], "static": []}
+        cpu = {"state": [], "static": []}
+        for _ in range(ROUNDS):
+            for name, path in [("state", state_path), ("static", static_path)]:
+                before_cpu = site.cpu_snapshot()
+                runs[name].append(run_wrk(wrk, site.base_url + path))
+                cpu[name].append(site.cpu_used(before_cpu, site.cpu_snapshot()))
+        after_tx = settled_transactions(site)
+
+        for label, name, path in [
+            ("meeting state", "state", state_path),
+            ("static file", "static", static_path),
+        ]:
+            rates = [run["rate"] for run in runs[name]]
+            print(
+                f"{label:<14} {statistics.median(rates):8.0f} requests/s (median; runs: "
+                f"{', '.join(f'{rate:.0f}' for rate in rates)})  GET {path}"
+            )
+            for n, run in enumerate(runs[name], 1):
+                errors = f", {run['non_2xx']} non-2xx" if run["non_2xx"] else ""
+                errors += f", socket errors {run['socket_errors']}" if run["socket_errors"] else ""
+                print(
+                    f"    run {n}: {run['requests']:,} requests, latency p50 {run['p50']}, "
+                    f"p99 {run['p99']}{errors}"
+                )
+        ratios = [
+            state["rate"] / static["rate"]
+            for state, static in zip(runs["state"], runs["static"], strict=True)
+        ]
+        ratio = statistics.median(ratios)
+        print(
+            f"\nratio meeting state ÷ static file: {ratio:.2f} (median of the rounds: "
+            f"{', '.join(f'{r:.2f}' for r in ratios)}); target ≥ {TARGET_RATIO}: "
+            f"{'MET' if ratio >= TARGET_RATIO else 'NOT MET'}"
+        )
+        print("\nCPU of gunicorn's workers per request, all runs (wrk shares the machine):")
+        per_request = {}
+        for label, name in [("meeting state", "state"), ("static file", "static")]:
+            requests = sum(run["requests"] for run in runs[name])
+            workers = sum(used["workers"] for used in cpu[name])
+            others = sum(used["others"] + used["client"] for used in cpu[name])
+            per_request[name] = workers / requests
+            print(
+                f"  {label:<14} {1e6 * per_request[name]:5.0f} µs/request "
+                f"({workers:.1f} s over {requests:,} requests; everything else on the machine, "
+                f"wrk included: {others:.1f} s)"
+            )
+        print(
+            f"  → by CPU alone the state could be served at "
+            f"{per_request['static'] / per_request['state']:.2f} × the static file's rate"
+        )
+
+        state_requests = sum(run["requests"] for run in runs["state"])
+        moved = after_tx - before_tx
+        print(
+            f"\nDatabase transactions of the bench database while wrk ran "
+            f"{state_requests:,} state polls (and the static runs): {moved}"
+        )
+        # The control: one poll that misses the cache must show up in the same count.
+        cache.delete(NOW_KEY.format(pk=meeting.pk))
+        status, _ = get(site.base_url + state_path)
+        control = settled_transactions(site) - after_tx
+        print(f"Control, one poll after the cache entry was deleted (a miss): {control}")
+        if moved or not control:
+            raise SystemExit("poll_state: a cache hit queried the database, or the check is blind")
+        print("A cache hit makes no database query: confirmed.")
+        if ratio < TARGET_RATIO:
+            print(f"poll_state: ratio {ratio:.2f} is under the {TARGET_RATIO} target")
+
+
+if __name__ == "__main__":
+    main()
