@@ -23,32 +23,22 @@ def _find_signed_in_member(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    # Imported here: this module is imported while models load.
-    from allauth.account.models import EmailAddress
-    from django.db.models import Exists, OuterRef
+    from members.models import Member  # imported here: this module loads with the models
 
-    from members.models import Chapter, Local, Member
-
-    # One query: the member, their units, whether the account is confirmed and
-    # whether they chair anything (the dashboard offers chair tools then).
+    # One plain join, on every member request (votes included): the member, their
+    # units, and only if the account's primary address is confirmed.
     member = (
         Member.objects.select_related("local__sector", "local__area_council", "chapter")
-        .annotate(
-            account_confirmed=Exists(
-                EmailAddress.objects.filter(
-                    user=OuterRef("account_id"), verified=True, primary=True
-                )
-            ),
-            chairs_local=Exists(Local.objects.filter(chair=OuterRef("pk"))),
-            chairs_chapter=Exists(Chapter.objects.filter(chair=OuterRef("pk"))),
+        .filter(
+            account_id=user.pk,
+            account__emailaddress__primary=True,
+            account__emailaddress__verified=True,
         )
-        .filter(account=user)
-        .first()
+        .order_by()[:1]
     )
-    if member is None or not member.account_confirmed:
-        return None
-    member._account_confirmed = True
-    member.chairs_a_unit = member.chairs_local or member.chairs_chapter
+    member = next(iter(member), None)
+    if member is not None:
+        member._account_confirmed = True
     return member
 
 

@@ -6,6 +6,8 @@ else; both start from `chaired_units`, so the rule lives here once.
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from members.models import Chapter, Local, Member, Standing
 
 
@@ -40,6 +42,13 @@ def chaired_units(chair):
     locals_ = Local.objects.filter(chair=chair).select_related("sector")
     chapters = Chapter.objects.filter(chair=chair).select_related("local")
     return [ChairedUnit(unit) for unit in [*locals_, *chapters]]
+
+
+def chairs_a_unit(member):
+    """Whether the member chairs any Local or Chapter (one query)."""
+    return Member.objects.filter(
+        Q(chaired_locals__isnull=False) | Q(chaired_chapters__isnull=False), pk=member.pk
+    ).exists()
 
 
 def chair_may_see_unit(chair, unit):

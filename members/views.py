@@ -91,7 +91,7 @@ def dashboard(request):
             "member": member,
             "for_you": pages_aimed_at(member),
             "my_meetings": my_meetings(member),
-            "is_chair": bool(member and member.chairs_a_unit),
+            "is_chair": member is not None and chairs_a_unit(member),
             "resource_centre": site_contact("member_resource_centre", request),
         },
     )

@@ -129,6 +129,9 @@ if REDIS_URL:
             },
         }
     }
+    # Sessions are read from the shared cache (no query per request) and written through
+    # to the database, so a Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
