@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
+from cms.previews import preview_audience
 from members.audience import in_audience, signed_in_member
 from members.choosers import ChapterChooserBlock, LocalChooserBlock, SectorChooserBlock
 
@@ -313,21 +314,29 @@ class MembersOnlyBlock(blocks.StructBlock):
         template = "blocks/members_only_block.html"
 
     def is_shown_to(self, value, request):
+        audience = {
+            "sectors": value["sectors"],
+            "locals_": value["locals"],
+            "chapters": value["chapters"],
+        }
         if getattr(request, "is_preview", False):
-            return True
-        return in_audience(
-            signed_in_member(request),
-            sectors=value["sectors"],
-            locals_=value["locals"],
-            chapters=value["chapters"],
-        )
+            # The preview mode says whom the editor previews as; the editor's own view
+            # (no preview audience) shows every section, labelled (cms/previews.py).
+            preview = preview_audience(request)
+            return preview is None or preview.sees(**audience)
+        return in_audience(signed_in_member(request), **audience)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
         request = (parent_context or {}).get("request")
+        preview = preview_audience(request)
         context["shown"] = request is not None and self.is_shown_to(value, request)
-        context["signed_in"] = bool(request and request.user.is_authenticated)
+        if preview is not None:
+            context["signed_in"] = preview.signed_in
+        else:
+            context["signed_in"] = bool(request and request.user.is_authenticated)
         context["is_preview"] = bool(getattr(request, "is_preview", False))
+        context["preview_audience"] = preview
         return context
 
     def get_api_representation(self, value, context=None):

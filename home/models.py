@@ -11,18 +11,30 @@ from wagtail.models import Page, Site
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from cms.previews import MemberViewPreviewMixin, preview_audience
 
 
 @register_setting(icon="mobile-alt")
 class MemberResourceCentre(BaseSiteSetting):
     """How members reach the union's Member Resource Centre (shown in every footer)."""
 
-    name = models.CharField(max_length=120, default="Member Resource Centre")
+    name = models.CharField(
+        max_length=120,
+        default="Member Resource Centre",
+        help_text="The name members know it by, shown as the heading of its contact card.",
+    )
     local_phone = models.CharField(
         "Local phone", max_length=40, blank=True, help_text="The number for the Edmonton area."
     )
-    toll_free_phone = models.CharField("Toll-free phone", max_length=40, blank=True)
-    email = models.EmailField(blank=True)
+    toll_free_phone = models.CharField(
+        "Toll-free phone",
+        max_length=40,
+        blank=True,
+        help_text="For members calling from outside the Edmonton area.",
+    )
+    email = models.EmailField(
+        blank=True, help_text="Where members write with questions about their membership."
+    )
     hours = models.CharField(
         max_length=120,
         blank=True,
@@ -58,12 +70,28 @@ class MemberResourceCentre(BaseSiteSetting):
 class PrivacyOfficer(BaseSiteSetting):
     """The union's Privacy Officer, whose card ends every policy page."""
 
-    name = models.CharField(max_length=120, default="Privacy Officer")
-    organisation = models.CharField(max_length=120, blank=True)
+    name = models.CharField(
+        max_length=120,
+        default="Privacy Officer",
+        help_text="The title on the contact card; the officer's own name is not needed.",
+    )
+    organisation = models.CharField(
+        max_length=120, blank=True, help_text="Usually the union's name, shown under the title."
+    )
     postal_address = models.TextField(blank=True, help_text="One line per line of the address.")
-    local_phone = models.CharField("Local phone", max_length=40, blank=True)
-    toll_free_phone = models.CharField("Toll-free phone", max_length=40, blank=True)
-    email = models.EmailField(blank=True)
+    local_phone = models.CharField(
+        "Local phone", max_length=40, blank=True, help_text="The number for the Edmonton area."
+    )
+    toll_free_phone = models.CharField(
+        "Toll-free phone",
+        max_length=40,
+        blank=True,
+        help_text="For members calling from outside the Edmonton area.",
+    )
+    email = models.EmailField(
+        blank=True,
+        help_text="Where members send privacy questions and ask what the union holds about them.",
+    )
 
     panels = [
         FieldPanel("name"),
@@ -110,13 +138,18 @@ def site_contact(kind, request=None):
     return setting.for_site(site).as_contact() if site else setting().as_contact()
 
 
-class HomePage(Page):
+class HomePage(MemberViewPreviewMixin, Page):
     """The front page of the site: a welcome and the components staff choose."""
 
     introduction = models.TextField(
         blank=True, help_text="One or two sentences under the page title, welcoming members."
     )
-    body = StreamField(BaseStreamBlock(), blank=True, use_json_field=True)
+    body = StreamField(
+        BaseStreamBlock(),
+        blank=True,
+        use_json_field=True,
+        help_text="The home page's sections, built from page components.",
+    )
 
     content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
     search_fields = Page.search_fields + [
@@ -144,10 +177,15 @@ class HomePage(Page):
         member = signed_in_member(request)
         context["member"] = member
         context["for_you"] = pages_aimed_at(member, limit=5)
+        preview = preview_audience(request)
+        if preview is not None and preview.sector is not None:
+            # Previewed as a member of a sector: the pages aimed at that sector.
+            context["preview_sector"] = preview.sector
+            context["for_you"] = pages_aimed_at_sector(preview.sector, limit=5)
         return context
 
 
-class ContentPage(Page):
+class ContentPage(MemberViewPreviewMixin, Page):
     """A general page: about the union, bargaining updates, member benefits and so on.
 
     A page can be aimed at sectors, Locals or Chapters: it then appears on those
@@ -156,7 +194,14 @@ class ContentPage(Page):
     """
 
     introduction = models.TextField(blank=True, help_text="A short summary shown under the title.")
-    body = StreamField(BaseStreamBlock(), use_json_field=True)
+    body = StreamField(
+        BaseStreamBlock(),
+        use_json_field=True,
+        help_text=(
+            "The page's sections, built from page components. Put anything the public "
+            "should not read in a “Members only” section."
+        ),
+    )
     aimed_at_sectors = ParentalManyToManyField(
         "members.Sector",
         blank=True,
@@ -215,4 +260,10 @@ def pages_aimed_at(member, *, limit=10):
     if member.chapter_id:
         aimed |= models.Q(aimed_at_chapters=member.chapter_id)
     ids = ContentPage.objects.filter(aimed).values("pk")
+    return ContentPage.objects.live().filter(pk__in=ids).order_by("-first_published_at")[:limit]
+
+
+def pages_aimed_at_sector(sector, *, limit=10):
+    """Live public content pages aimed at a whole sector, newest first (for previews)."""
+    ids = ContentPage.objects.filter(aimed_at_sectors=sector).values("pk")
     return ContentPage.objects.live().filter(pk__in=ids).order_by("-first_published_at")[:limit]

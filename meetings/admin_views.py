@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.views.generic import TemplateView
@@ -153,3 +154,39 @@ class MailingListView(WagtailAdminTemplateMixin, TemplateView):
 
 
 mailing_list_view = MailingListView.as_view()
+
+
+class MailedNoticeMeetingsView(WagtailAdminTemplateMixin, TemplateView):
+    """The meetings whose mailing lists membership staff can export, soonest first.
+
+    Membership staff hold no page permissions, so the page actions that lead to
+    a mailing list are out of their sight; this list is their way in.
+    """
+
+    template_name = "meetings/admin/mailed_notices.html"
+    header_icon = "mail"
+    page_title = "Mailed notices"
+    PAST_MEETINGS = 10
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_export(request.user):
+            return TemplateResponse(
+                request,
+                "meetings/admin/mailing_list_refused.html",
+                self.get_context_data(),
+                status=403,
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.now()
+        meetings = MeetingPage.objects.select_related(*MeetingPage.AUDIENCE_RELATED)
+        context["upcoming"] = meetings.filter(ends_at__gte=now).order_by("starts_at")
+        context["past"] = meetings.filter(ends_at__lt=now).order_by("-starts_at")[
+            : self.PAST_MEETINGS
+        ]
+        return context
+
+
+mailed_notice_meetings_view = MailedNoticeMeetingsView.as_view()

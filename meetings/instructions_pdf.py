@@ -4,8 +4,12 @@ A guide page's own content (title, introduction, steps, the comparison, tips)
 and the Member Resource Centre's contact details from site settings are laid
 out as a PDF with fpdf2, which is pure Python, so nothing beyond the Python
 dependencies is needed to generate it. ``guide_pdf_document`` stores the result
-as the guide's downloadable instructions, so the file can be regenerated
-whenever the guide changes.
+as the guide's downloadable instructions, and ``refresh_guide_pdf`` regenerates
+it each time the guide is published (see meetings/signals.py).
+
+A generated document carries the tag ``GENERATED_TAG``. Only a tagged document
+is ever rewritten: a file an editor uploaded and attached themselves is left
+as it is. (Removing the tag from a generated document keeps it as it stands.)
 """
 
 import re
@@ -13,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from io import BytesIO
+from pathlib import PurePosixPath
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -20,7 +25,7 @@ from django.core.files.base import ContentFile
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, Site
+from wagtail.models import Collection, ReferenceIndex, Revision, Site
 from wagtail.rich_text import expand_db_html
 from wagtail.utils.file import hash_filelike
 
@@ -31,6 +36,9 @@ BRAND = (11, 58, 83)  # --brand
 INK = (27, 31, 35)  # --ink
 MUTED = (74, 85, 96)  # --muted
 LINE = (201, 211, 218)  # --line
+
+# The tag that marks a document as the site's own printable copy of a guide.
+GENERATED_TAG = "generated-pdf"
 
 FONT = "Helvetica"  # a PDF core font: nothing to embed, latin-1 only
 BODY_SIZE = 11
@@ -417,6 +425,10 @@ def guide_pdf_document(guide_page, *, collection=None):
         if collection is not None:
             document.collection = collection
         if document.file:
+            current_name = PurePosixPath(document.file.name).name
+            if current_name.startswith(f"{guide_page.slug}-instructions"):
+                # Keep the name the storage gave it (perhaps with a suffix): same address.
+                filename = current_name
             # Remove the old file first so the new one can take the same name.
             document.file.storage.delete(document.file.name)
     document.title = title
@@ -424,4 +436,42 @@ def guide_pdf_document(guide_page, *, collection=None):
     document.file_size = len(pdf_bytes)
     document.file_hash = hash_filelike(BytesIO(pdf_bytes))
     document.save()
+    document.tags.add(GENERATED_TAG)
     return document
+
+
+def is_generated(document):
+    """True when the site wrote this document itself (it carries ``GENERATED_TAG``)."""
+    return document.tags.filter(name=GENERATED_TAG).exists()
+
+
+def refresh_guide_pdf(guide_page):
+    """Rewrite a published guide's printable PDF from the guide's own content.
+
+    A generated document is rewritten in place (same document, same download
+    address); a guide with no download gets a new generated one, attached to
+    the live page and its revisions without publishing it again. A document an
+    editor uploaded is never touched: returns None then, else the document.
+    """
+    current = guide_page.instructions_document
+    if current is not None and not is_generated(current):
+        return None
+    document = guide_pdf_document(guide_page)
+    if guide_page.instructions_document_id != document.pk:
+        _attach(guide_page, document)
+    return document
+
+
+def _attach(guide_page, document):
+    guide_page.instructions_document = document
+    type(guide_page).objects.filter(pk=guide_page.pk).update(instructions_document=document)
+    # The revision that went live and any newer draft: publishing either keeps the file.
+    revisions = Revision.objects.filter(
+        pk__in=[guide_page.live_revision_id, guide_page.latest_revision_id]
+    )
+    for revision in revisions:
+        if revision.content.get("instructions_document") is None:
+            revision.content["instructions_document"] = document.pk
+            revision.save(update_fields=["content"])
+    # The document's "Usage" list in the admin counts this guide.
+    ReferenceIndex.create_or_update_for_object(guide_page)

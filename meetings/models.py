@@ -27,6 +27,7 @@ from cms.blocks import (
     ComparisonBlock,
     StepBlock,
 )
+from cms.previews import MemberViewPreviewMixin
 from cms.serializers import DocumentField
 from members.audience import member_account_confirmed, signed_in_member
 from members.models import Chapter, Standing
@@ -56,7 +57,7 @@ class GuideIndexPage(Page):
         return context
 
 
-class GuidePage(Page):
+class GuidePage(MemberViewPreviewMixin, Page):
     """A how-to guide, such as "Taking part in a virtual AGM".
 
     Structured rather than free-form so every guide reads the same way: who it
@@ -247,7 +248,12 @@ class MeetingPage(RoutablePageMixin, Page):
         "audience_chapter__local",
     ]
 
-    kind = models.CharField(max_length=10, choices=MeetingKind.choices, default=MeetingKind.AGM)
+    kind = models.CharField(
+        max_length=10,
+        choices=MeetingKind.choices,
+        default=MeetingKind.AGM,
+        help_text="An Annual General Meeting, or a special meeting called for one purpose.",
+    )
     audience_kind = models.CharField(
         "who may attend",
         max_length=20,
@@ -262,6 +268,7 @@ class MeetingPage(RoutablePageMixin, Page):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="sector",
+        help_text="Only for a meeting of a whole sector.",
     )
     audience_area_council = models.ForeignKey(
         "members.AreaCouncil",
@@ -270,6 +277,7 @@ class MeetingPage(RoutablePageMixin, Page):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="Area Council",
+        help_text="Only for an Area Council meeting.",
     )
     audience_local = models.ForeignKey(
         "members.Local",
@@ -278,6 +286,7 @@ class MeetingPage(RoutablePageMixin, Page):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="Local",
+        help_text="Only for a Local's meeting.",
     )
     audience_chapter = models.ForeignKey(
         "members.Chapter",
@@ -286,28 +295,56 @@ class MeetingPage(RoutablePageMixin, Page):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="Chapter",
+        help_text="Only for a Chapter's meeting.",
     )
     starts_at = models.DateTimeField(
         "starts", help_text="When the chair calls the meeting to order."
     )
-    ends_at = models.DateTimeField("expected end")
+    ends_at = models.DateTimeField(
+        "expected end",
+        help_text=(
+            "When the meeting should finish. The meeting page stays open three hours "
+            "longer, for meetings that run late."
+        ),
+    )
     time_zone = models.CharField(
         max_length=40,
         choices=MEETING_TIME_ZONES,
         default="America/Edmonton",
         help_text="Times are shown to members in this time zone.",
     )
-    agenda = RichTextField(features=PROSE_FEATURES, blank=True)
+    agenda = RichTextField(
+        features=PROSE_FEATURES,
+        blank=True,
+        help_text="The order of business, shown to everyone. Motions, budgets and elections "
+        "to vote on are added as ballot items.",
+    )
 
     video_link = models.URLField(
         "video-call link", blank=True, help_text="Shown only to eligible members."
     )
     dial_in_number = models.CharField(max_length=40, blank=True, help_text="For joining by phone.")
-    video_meeting_id = models.CharField("meeting ID", max_length=40, blank=True)
-    video_passcode = models.CharField("passcode", max_length=40, blank=True)
+    video_meeting_id = models.CharField(
+        "meeting ID",
+        max_length=40,
+        blank=True,
+        help_text="The video call's meeting ID, for members joining from the app.",
+    )
+    video_passcode = models.CharField(
+        "passcode", max_length=40, blank=True, help_text="The video call's passcode."
+    )
 
-    it_support_phone = models.CharField("IT support phone", max_length=40, blank=True)
-    it_support_email = models.EmailField("IT support email", blank=True)
+    it_support_phone = models.CharField(
+        "IT support phone",
+        max_length=40,
+        blank=True,
+        help_text="Who members call if they cannot get into the meeting or vote.",
+    )
+    it_support_email = models.EmailField(
+        "IT support email",
+        blank=True,
+        help_text="Where members write if they cannot get into the meeting or vote.",
+    )
     it_support_hours = models.CharField(
         "IT support hours",
         max_length=120,
@@ -587,11 +624,18 @@ class MeetingMaterial(Orderable):
     """A document for a meeting (a report, the budget): downloadable by eligible members only."""
 
     meeting = ParentalKey(MeetingPage, on_delete=models.CASCADE, related_name="materials")
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.PROTECT, related_name="+")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The file: a report, the budget, last year's minutes.",
+    )
     title = models.CharField(
         max_length=160, blank=True, help_text="Leave empty to use the document's own title."
     )
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="Optional: one line on what it is."
+    )
 
     panels = [FieldPanel("document"), FieldPanel("title"), FieldPanel("description")]
 

@@ -1,4 +1,5 @@
-"""Meeting notices follow publishing: connected in `MeetingsConfig.ready`.
+"""Meeting notices and guides' printable PDFs follow publishing: connected in
+`MeetingsConfig.ready`.
 
 Why the `page_published` signal rather than overriding a publish method: the
 admin's edit view runs Wagtail's publish action directly, without calling
@@ -16,7 +17,8 @@ notice's, and this handler skips pages not yet live.
 
 from wagtail.signals import page_published
 
-from meetings.models import MeetingPage
+from meetings.instructions_pdf import refresh_guide_pdf
+from meetings.models import GuidePage, MeetingPage
 from meetings.notices import record_meeting_notice
 
 
@@ -27,7 +29,21 @@ def notice_on_publish(sender, instance, **kwargs):
     record_meeting_notice(instance)
 
 
+def guide_pdf_on_publish(sender, instance, **kwargs):
+    """A published guide's printable PDF is rewritten from what was just published.
+
+    The file is replaced in place and the page is never published again from
+    here, so this cannot loop (see `refresh_guide_pdf`).
+    """
+    if not instance.live:
+        return
+    refresh_guide_pdf(instance)
+
+
 def connect():
     page_published.connect(
         notice_on_publish, sender=MeetingPage, dispatch_uid="meetings.notice_on_publish"
+    )
+    page_published.connect(
+        guide_pdf_on_publish, sender=GuidePage, dispatch_uid="meetings.guide_pdf_on_publish"
     )

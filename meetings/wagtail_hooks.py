@@ -9,9 +9,10 @@ from django.http import HttpResponseForbidden
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from meetings.admin_views import mailing_list_view, may_export
+from meetings.admin_views import mailed_notice_meetings_view, mailing_list_view, may_export
 from meetings.materials import may_download
 from meetings.models import MeetingPage
 
@@ -40,8 +41,30 @@ def register_mailing_list_url():
             "meetings/<int:meeting_id>/mailing-list/",
             mailing_list_view,
             name="meetings_mailing_list",
-        )
+        ),
+        path(
+            "meetings/mailed-notices/",
+            mailed_notice_meetings_view,
+            name="meetings_mailed_notices",
+        ),
     ]
+
+
+class MailedNoticesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_export(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_mailed_notices_menu_item():
+    # Membership staff hold no page permissions: this is their way to the mailing lists.
+    return MailedNoticesMenuItem(
+        "Mailed notices",
+        reverse("meetings_mailed_notices"),
+        name="mailed-notices",
+        icon_name="mail",
+        order=310,
+    )
 
 
 def _mailing_list_button(page, user, priority):

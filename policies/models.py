@@ -8,10 +8,12 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock, anchor_for
+from cms.previews import MemberViewPreviewMixin
 from home.models import site_contact
+from policies.review import PolicyPermissionTester, policy_review_workflow
 
 
-class PolicyPage(Page):
+class PolicyPage(MemberViewPreviewMixin, Page):
     """A policy such as the privacy statement.
 
     Sections are page components; the page ends with the Privacy Officer's card,
@@ -22,7 +24,14 @@ class PolicyPage(Page):
     introduction = models.TextField(
         blank=True, help_text="What this policy covers, in a sentence or two."
     )
-    body = StreamField(BaseStreamBlock(), use_json_field=True)
+    body = StreamField(
+        BaseStreamBlock(),
+        use_json_field=True,
+        help_text=(
+            "The policy's sections, built from page components. Give sections headings: "
+            "they make the “On this page” list."
+        ),
+    )
     last_reviewed = models.DateField(
         help_text="The date the policy was last reviewed as a whole, shown at the top of the page."
     )
@@ -56,6 +65,23 @@ class PolicyPage(Page):
 
     class Meta:
         verbose_name = "policy page"
+        permissions = [
+            ("approve_policy", "Can approve and publish policy pages (the Privacy Officer)"),
+        ]
+
+    # The Privacy Officer's review (policies/review.py) ---------------------------
+
+    def permissions_for_user(self, user):
+        """Only the Privacy Officer (and superusers) may publish a policy page."""
+        return PolicyPermissionTester(user, self)
+
+    def get_workflow(self):
+        """The Privacy Officer's approval, wherever the policy sits in the page tree."""
+        return policy_review_workflow() or super().get_workflow()
+
+    @property
+    def has_workflow(self):
+        return self.get_workflow() is not None
 
     @property
     def privacy_officer(self):

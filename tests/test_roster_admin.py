@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from members.factories import ChapterFactory, LocalFactory, MemberFactory, SectorFactory
 from members.models import AccessLogEntry, Member, Standing
+from staff.roles import COMMUNICATIONS_EDITORS
 
 IMPORT_URL = "/admin/roster-import/"
 MEMBER_INDEX_URL = "/admin/members/member/"
@@ -61,8 +62,8 @@ def membership_staff(db):
 
 @pytest.fixture
 def page_editor(db):
-    """A communications editor: Wagtail's "Editors" group, page permissions only."""
-    return staff_user("editor", groups=[Group.objects.get(name="Editors")])
+    """A communications editor: the staff migration's group, page permissions only."""
+    return staff_user("editor", groups=[Group.objects.get(name=COMMUNICATIONS_EDITORS)])
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "policies",
     "meetings",
     "members",
+    # Staff groups and the editorial workflows (its migration creates them).
+    "staff",
     "cms",
     "allauth",
     "allauth.account",

@@ -75,12 +75,20 @@ class BallotItem(ClusterableModel):
         CLOSED = "closed", "Closed"
 
     meeting = models.ForeignKey(
-        "meetings.MeetingPage", on_delete=models.CASCADE, related_name="ballot_items"
+        "meetings.MeetingPage",
+        on_delete=models.CASCADE,
+        related_name="ballot_items",
+        help_text="The meeting whose members vote on it.",
     )
     position = models.PositiveSmallIntegerField(
         default=1, help_text="Order on the agenda: 1 is voted on first."
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOTION)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.MOTION,
+        help_text="Motions and budgets are voted for or against; elections choose candidates.",
+    )
     title = models.CharField(max_length=200, help_text='e.g. "Motion 1: night-shift staffing".')
     text = RichTextField(
         features=PROSE_FEATURES,
@@ -167,7 +175,7 @@ class Candidate(Orderable):
     """A candidate in an election (motions and budgets get their choices automatically)."""
 
     item = ParentalKey(BallotItem, on_delete=models.CASCADE, related_name="candidates")
-    name = models.CharField(max_length=160)
+    name = models.CharField(max_length=160, help_text="As it should appear on the ballot.")
     statement = models.CharField(
         max_length=300, blank=True, help_text="Optional: a line about the candidate."
     )

@@ -3,14 +3,15 @@
 Replaces Wagtail's "Welcome" page with the union's home page, fills the
 site-wide contact settings, publishes the privacy statement, the virtual AGM
 guide (with its printable PDF, generated on the fly) and a couple of general
-pages, and creates an editor sign-in. Safe to run again: anything already
-there is left as it is, so a second run adds no pages, documents, users or
-revisions.
+pages, and creates an editor sign-in and one sign-in per staff role. Safe to run
+again: anything already there is left as it is, so a second run adds no pages,
+documents, users or revisions.
 """
 
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -18,11 +19,17 @@ from wagtail.models import Page, Site
 
 from home.models import ContentPage, HomePage, MemberResourceCentre, PrivacyOfficer
 from meetings.demo import load_meetings
-from meetings.instructions_pdf import guide_pdf_document
 from meetings.models import GuideIndexPage, GuidePage
 from members.demo import DEMO_PASSWORD, load_union
 from members.models import Chapter, Local
 from policies.models import PolicyPage
+from staff.roles import (
+    COMMUNICATIONS_EDITORS,
+    MEETING_ORGANISERS,
+    MEMBERSHIP_STAFF,
+    MODERATORS,
+    PRIVACY_OFFICER,
+)
 
 SITE_NAME = "Northwind Workers' Union"
 SITE_URL = "http://127.0.0.1:8000/"
@@ -31,6 +38,17 @@ ADMIN_URL = "http://127.0.0.1:8000/admin/"
 EDITOR_USERNAME = "editor"
 EDITOR_EMAIL = "editor@northwind.example"
 EDITOR_PASSWORD = "northwind-demo-editor"  # noqa: S105 - a published demo sign-in
+
+# One sign-in per staff role, each in its group only (staff/roles.py), so the demo
+# shows what each role sees of the admin: (username, group, what they do).
+STAFF_PASSWORD = "northwind-demo-staff"  # noqa: S105 - a published demo sign-in
+STAFF_SIGN_INS = [
+    ("communications", COMMUNICATIONS_EDITORS, "writes pages and guides, submits them"),
+    ("moderator", MODERATORS, "approves and publishes pages and guides"),
+    ("privacy-officer", PRIVACY_OFFICER, "approves policy changes; access log; roster read-only"),
+    ("organiser", MEETING_ORGANISERS, "meeting pages and ballot items"),
+    ("membership", MEMBERSHIP_STAFF, "roster, roster import, mailed-notice lists"),
+]
 
 MEMBER_RESOURCE_CENTRE = {
     "name": "Member Resource Centre",
@@ -629,8 +647,8 @@ def virtual_agm_guide():
 class Command(BaseCommand):
     help = (
         "Load the Northwind Workers' Union demo content: home page, privacy statement, "
-        "virtual AGM guide with its PDF, general pages, site settings and an editor "
-        "sign-in. Running it again changes nothing."
+        "virtual AGM guide with its PDF, general pages, site settings, an editor "
+        "sign-in and one sign-in per staff role. Running it again changes nothing."
     )
 
     def handle(self, *args, **options):
@@ -655,6 +673,7 @@ class Command(BaseCommand):
                 home.save_revision().publish()
 
             editor_password = self.ensure_editor()
+            staff_sign_ins = self.ensure_staff()
 
             union_summary, member_sign_ins = load_union()
             self.note(
@@ -668,6 +687,7 @@ class Command(BaseCommand):
 
         self.print_summary()
         self.print_sign_in(editor_password)
+        self.print_staff_sign_ins(staff_sign_ins)
         self.print_member_sign_ins(member_sign_ins)
 
     # Pages -------------------------------------------------------------------
@@ -766,9 +786,9 @@ class Command(BaseCommand):
         else:
             guides.add_child(instance=guide)
             self.note(True, f'"{guide.title}" ({guide.get_url() or guide.url_path})')
-        # The PDF is written from the page itself, so it exists only once the page does.
-        guide.instructions_document = guide_pdf_document(guide)
+        # Publishing writes the printable PDF from the page and attaches it (meetings.signals).
         guide.save_revision().publish()
+        guide.refresh_from_db()
         self.note(True, f'Document "{guide.instructions_document.title}"')
         return guide
 
@@ -803,6 +823,31 @@ class Command(BaseCommand):
         # An existing account keeps its password: never reset it behind someone's back.
         return EDITOR_PASSWORD if editor.check_password(EDITOR_PASSWORD) else None
 
+    def ensure_staff(self):
+        """One sign-in per staff role, in that role's group only.
+
+        Returns (username, group, what they do, password or None when it has been
+        changed) for each. An existing account keeps its password and groups.
+        """
+        user_model = get_user_model()
+        sign_ins = []
+        for username, group_name, does in STAFF_SIGN_INS:
+            group = Group.objects.filter(name=group_name).first()
+            user = user_model.objects.filter(username=username).first()
+            created = user is None
+            if created:
+                user = user_model.objects.create_user(
+                    username=username,
+                    email=f"{username}@northwind.example",
+                    password=STAFF_PASSWORD,
+                )
+                if group is not None:
+                    user.groups.add(group)
+            self.note(created, f'Staff sign-in "{username}" ({group_name})')
+            password = STAFF_PASSWORD if user.check_password(STAFF_PASSWORD) else None
+            sign_ins.append((username, group_name, does, password))
+        return sign_ins
+
     # Output ------------------------------------------------------------------------
 
     def note(self, done, what, verb="created"):
@@ -819,6 +864,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"{changes} change(s) made."))
         else:
             self.stdout.write("Everything was already in place; nothing changed.")
+
+    def print_staff_sign_ins(self, sign_ins):
+        self.stdout.write("")
+        self.stdout.write(
+            f"Staff sign-ins (at {ADMIN_URL}, password {STAFF_PASSWORD}), one per role:"
+        )
+        width = max(len(username) for username, *_ in sign_ins)
+        for username, group_name, does, password in sign_ins:
+            changed = "" if password else " (password changed since the demo was loaded)"
+            self.stdout.write(f"  {username.ljust(width)}  {group_name}: {does}{changed}")
 
     def print_member_sign_ins(self, sign_ins):
         self.stdout.write("")
@@ -843,3 +898,4 @@ class Command(BaseCommand):
         self.stdout.write(f"  Site:   {SITE_URL}")
         self.stdout.write(f"  Admin:  {ADMIN_URL}")
         self.stdout.write(f"  Editor: username {EDITOR_USERNAME}, password {password}")
+        self.stdout.write("          (a superuser: every part of the admin)")
