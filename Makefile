@@ -17,7 +17,16 @@ $(BIN)/.installed: requirements.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	touch $@
 
-install: $(BIN)/.installed
+# axe-core for the browser tests' accessibility checks: only where npm is, and again
+# only when the npm lock changes. Without it those checks skip, saying why.
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund && touch $@; \
+	else \
+	  echo "npm not found: axe-core not installed; the accessibility tests will skip."; \
+	fi
+
+install: $(BIN)/.installed node_modules/.installed
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -54,4 +63,4 @@ deploy-check: install
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media collected-static
+	rm -rf $(VENV) db.sqlite3 media collected-static node_modules
