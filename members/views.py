@@ -23,6 +23,7 @@ from members.accounts import activate_account, activation_token, request_account
 from members.audience import signed_in_member
 from members.chairs import (
     ChairedUnit,
+    chairs_a_unit,
     chair_may_see_member,
     chair_may_see_unit,
     chaired_units,
