@@ -50,3 +50,25 @@ def test_no_personal_information_on_public_pages_or_in_the_api(client):
         assert not leaks, f"{url} shows personal information: {leaks[:5]}"
         scanned += 1
     assert scanned > 15
+
+
+def test_reading_public_pages_sets_no_cookies_and_signing_in_only_the_sites_own(client):
+    # The statement: only the cookies needed to keep you signed in and protect forms;
+    # no advertising or tracking cookies (nor any other site's script: see the CSP tests).
+    from home.factories import build_site
+    from members.factories import MemberFactory
+    from tests.member_fixtures import give_account
+
+    build_site()
+    member = MemberFactory(email="ada.okafor@example.org")
+    give_account(member, password="plum orchard ladder 42")
+
+    for url in ["/", "/search/?query=agm", "/sitemap.xml", "/api/v2/pages/"]:
+        assert client.get(url).cookies == {}, url
+    client.get("/account/login/")  # a form: the CSRF cookie protects it
+    client.post("/account/login/", {"login": member.email, "password": "plum orchard ladder 42"})
+    client.get("/my-union/")
+
+    assert set(client.cookies) <= {"csrftoken", "sessionid", "messages"}
+    assert "sessionid" in client.cookies
+    assert client.cookies["sessionid"]["httponly"]

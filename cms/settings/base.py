@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Serves static files from every app server itself; no separate file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,6 +139,34 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+# Security headers, the same in every environment so development and the tests see
+# the pages production serves. production.py adds the HTTPS-only settings.
+
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The public site runs no inline script or style: every script and stylesheet is a
+# file under static/ (templates/base.html and static/js/). Served documents keep the
+# stricter header Wagtail gives them ("default-src 'none'"); emails are not HTTP
+# responses, so their inline styles are untouched.
+CONTENT_SECURITY_POLICY = {
+    # The Wagtail admin runs inline scripts and styles of its own.
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 
 # Passwords
@@ -243,7 +274,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "10/m/ip,3/15m/key",
     # Our member sign-up: per IP, and per member ID (the key).
     "member_sign_up": "10/h/ip,3/h/key",
+    # Votes through the meeting page's form, per IP and per account (the key). A member
+    # votes once per item, so 20 a minute is never reached by hand. The IP limit is
+    # generous because a whole worksite may vote from behind one address; benchmarks
+    # that post every vote from one address set VOTE_RATE_LIMITS (e.g. "20/m/key").
+    "vote": os.environ.get("VOTE_RATE_LIMITS", "300/m/ip,20/m/key"),
 }
+# How many proxies (load balancers) in front of the app servers add to X-Forwarded-For:
+# the same number the member API's throttles use (REST_FRAMEWORK below), so every rate
+# limit keys on the client's address, not the load balancer's.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 
 # The member API (members/api/, under /api/member/v1/). Its authentication,
@@ -259,7 +300,7 @@ REST_FRAMEWORK = {
     },
     # How many proxies (load balancers) in front of the app servers add to
     # X-Forwarded-For; 0 trusts none of it and limits by the connecting address.
-    "NUM_PROXIES": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Northwind Workers' Union member API",

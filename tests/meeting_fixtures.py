@@ -1,0 +1,38 @@
+"""A Chapter AGM under way with an open motion, for tests of voting and of the meeting page."""
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from meetings.ballots.voting import open_item
+from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
+from meetings.models import Audience
+from tests.member_fixtures import give_account, member_of, two_chapters
+
+
+def meeting_under_way(home_page, *, voters=1):
+    """The meeting, its chair, its open item, eligible members with accounts, and an outsider."""
+    chapter, other_chapter = two_chapters()
+    chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
+    meeting = MeetingPageFactory(
+        parent=MeetingIndexPageFactory(parent=home_page),
+        audience_kind=Audience.CHAPTER,
+        audience_chapter=chapter,
+        starts_at=timezone.now() - timezone.timedelta(minutes=5),
+    )
+    meeting.chairs.add(chair)
+    meeting.save()
+    members = [member_of(chapter) for _ in range(voters)]
+    for member in members:
+        give_account(member)
+    outsider = member_of(other_chapter)
+    give_account(outsider)
+    item = open_item(BallotItemFactory(meeting=meeting, title="Motion 1: safe staffing"), chair)
+    return {
+        "meeting": meeting,
+        "chair": chair,
+        "item": item,
+        "voters": members,
+        "voter": members[0],
+        "outsider": outsider,
+        "chapter": chapter,
+    }
