@@ -6,6 +6,7 @@ Every vote goes through `cast_vote`; every chair action through `open_item`,
 
 import csv
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -72,6 +73,10 @@ def vote(request, meeting, item_id):
     refresh never resubmits); the page's script gets the refreshed ballot instead."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#ballot")
+    # Per IP and per account (ACCOUNT_RATE_LIMITS["vote"]), before the vote is looked at:
+    # a refused request changes nothing.
+    if over_vote_limit(request):
+        return vote_limited(request, meeting)
     item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
@@ -87,6 +92,41 @@ def vote(request, meeting, item_id):
     if is_fetch(request):
         return ballot_fragment(request, meeting)
     return HttpResponseRedirect(meeting.url + "#ballot")
+
+
+def over_vote_limit(request):
+    """Whether this request is over the vote rate limit, counted in the shared cache.
+
+    allauth refuses when it cannot reach the cache at all; for a vote that would stop a
+    whole meeting during a cache outage, so then the vote goes ahead: one vote per member
+    is the database's rule, the limit only slows down abuse.
+    """
+    account = str(request.user.pk) if request.user.is_authenticated else "anonymous"
+    if ratelimit.consume(request, action="vote", key=account):
+        return False
+    cache.set(VOTE_LIMIT_PROBE, True, timeout=10)
+    return cache.get(VOTE_LIMIT_PROBE) is True
+
+
+VOTE_LIMIT_PROBE = "vote-rate-limit-probe"
+VOTE_LIMITED = (
+    "Too many votes were sent from here in a short time, so this one was not recorded. "
+    "Wait a minute, then vote again."
+)
+
+
+def vote_limited(request, meeting):
+    """The answer to a vote over the rate limit: 429, nothing recorded, the reason said."""
+    if is_fetch(request):
+        messages.error(request, VOTE_LIMITED)
+        response = ballot_fragment(request, meeting)
+    else:
+        response = render(
+            request, "meetings/vote_limited.html", {"page": meeting, "message": VOTE_LIMITED}
+        )
+    response.status_code = 429
+    response["Retry-After"] = "60"
+    return response
 
 
 def email_receipt(request, meeting, item_id):

@@ -12,7 +12,10 @@
     options.headers = Object.assign({ "X-Requested-With": "fetch" }, options.headers || {});
     options.credentials = "same-origin";
     return fetch(url, options).then(function (response) {
-      if (!response.ok && response.status !== 403) throw new Error(response.status);
+      // 403 and 429 come with a section that says why: show it rather than retrying.
+      if (!response.ok && response.status !== 403 && response.status !== 429) {
+        throw new Error(response.status);
+      }
       return response.text();
     });
   }

@@ -1,0 +1,167 @@
+"""Rate limits counted in the shared cache: votes through the meeting page's form (per
+account and per IP, keyed on the client's address behind the load balancer) and password
+reset requests. A refused request says so with a 429 and changes nothing."""
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from meetings.ballots.models import Ballot, Choice, VoterRecord
+from members.factories import MemberFactory
+from tests.meeting_fixtures import meeting_under_way
+from tests.member_fixtures import give_account
+
+pytestmark = pytest.mark.django_db
+
+LOAD_BALANCER = "10.0.0.2"
+
+
+@pytest.fixture
+def agm(home_page):
+    return meeting_under_way(home_page, voters=3)
+
+
+def vote_url(agm, item=None):
+    return f"{agm['meeting'].url}vote/{(item or agm['item']).pk}/"
+
+
+def choice_for(item):
+    return Choice.objects.get(item=item, label="For").pk
+
+
+def votes_recorded(item):
+    return (
+        VoterRecord.objects.filter(item=item).count(),
+        Ballot.objects.filter(item=item, selection__isnull=False).count(),
+    )
+
+
+def signed_in(member, **client_options):
+    client = Client(**client_options)
+    client.force_login(member.account)
+    return client
+
+
+def test_the_vote_limits_are_per_ip_and_per_account():
+    assert settings.ACCOUNT_RATE_LIMITS["vote"] == "300/m/ip,20/m/key"
+
+
+def test_an_account_over_the_vote_limit_gets_a_429_and_its_vote_is_not_recorded(agm):
+    voter = agm["voter"]
+    client = signed_in(voter)
+    for _ in range(20):  # refused attempts (no choice) still count
+        assert client.post(vote_url(agm), {}).status_code == 302
+
+    response = client.post(vote_url(agm), {"choice": [choice_for(agm["item"])]})
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    html = response.content.decode()
+    assert "Too many votes were sent from here" in html and "not recorded" in html
+    assert votes_recorded(agm["item"]) == (0, 0)
+    # Another member on the same address still votes.
+    other = signed_in(agm["voters"][1])
+    assert other.post(vote_url(agm), {"choice": [choice_for(agm["item"])]}).status_code == 302
+    assert votes_recorded(agm["item"]) == (1, 1)
+
+
+def test_the_pages_script_gets_the_ballot_back_with_the_reason(agm):
+    client = signed_in(agm["voter"])
+    for _ in range(20):
+        client.post(vote_url(agm), {})
+
+    response = client.post(
+        vote_url(agm),
+        {"choice": [choice_for(agm["item"])]},
+        headers={"X-Requested-With": "fetch"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert html.lstrip().startswith('<section id="ballot"')
+    assert 'role="alert"' in html and "Too many votes were sent from here" in html
+    assert votes_recorded(agm["item"]) == (0, 0)
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "vote": "2/m/ip,20/m/key"})
+def test_one_address_over_the_vote_limit_is_refused_whoever_signs_in(agm):
+    first, second, third = (signed_in(member) for member in agm["voters"])
+    for client in (first, second):
+        assert client.post(vote_url(agm), {"choice": [choice_for(agm["item"])]}).status_code == 302
+
+    response = third.post(vote_url(agm), {"choice": [choice_for(agm["item"])]})
+
+    assert response.status_code == 429
+    assert votes_recorded(agm["item"]) == (2, 2)
+
+
+@override_settings(
+    ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "vote": "2/m/ip,20/m/key"},
+    ALLAUTH_TRUSTED_PROXY_COUNT=1,
+)
+def test_behind_the_load_balancer_the_limit_keys_on_the_clients_address(agm):
+    def from_client(member, address):
+        return signed_in(member, REMOTE_ADDR=LOAD_BALANCER, HTTP_X_FORWARDED_FOR=address)
+
+    first, second, third = agm["voters"]
+    for member in (first, second):
+        client = from_client(member, "198.51.100.7")
+        assert client.post(vote_url(agm), {"choice": [choice_for(agm["item"])]}).status_code == 302
+    # The same load balancer, another client: not limited.
+    elsewhere = from_client(third, "203.0.113.40")
+    assert elsewhere.post(vote_url(agm), {"choice": [choice_for(agm["item"])]}).status_code == 302
+    assert votes_recorded(agm["item"]) == (3, 3)
+    # A further vote from the first client's address is.
+    again = from_client(agm["outsider"], "198.51.100.7")
+    assert again.post(vote_url(agm), {"choice": [choice_for(agm["item"])]}).status_code == 429
+
+
+def test_a_vote_still_counts_when_the_shared_cache_cannot_be_reached(agm, settings):
+    # allauth refuses every rate-limited request when it cannot reach the cache; a vote
+    # goes ahead instead (the database still allows one per member), or a cache outage
+    # would stop the meeting.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2},
+        }
+    }
+    client = signed_in(agm["voter"])
+
+    response = client.post(vote_url(agm), {"choice": [choice_for(agm["item"])]})
+
+    assert response.status_code == 302
+    assert votes_recorded(agm["item"]) == (1, 1)
+    again = client.post(vote_url(agm), {"choice": [choice_for(agm["item"])]})
+    assert again.status_code == 302
+    assert votes_recorded(agm["item"]) == (1, 1)
+
+
+def test_password_reset_requests_for_one_address_are_limited(client):
+    member = MemberFactory(email="ada.okafor@example.org")
+    give_account(member)
+    assert settings.ACCOUNT_RATE_LIMITS["reset_password"] == "10/m/ip,3/15m/key"
+
+    answers = [
+        Client(REMOTE_ADDR=f"198.51.100.{n}").post(
+            reverse("account_reset_password"), {"email": member.email}
+        )
+        for n in range(4)
+    ]
+
+    assert [a.status_code for a in answers[:3]] == [302, 302, 302]
+    assert answers[3].status_code == 429
+    assert len([m for m in mail.outbox if m.to == [member.email]]) == 3
+
+
+def test_password_reset_requests_from_one_address_are_limited(client):
+    answers = [
+        client.post(reverse("account_reset_password"), {"email": f"nobody{n}@example.org"})
+        for n in range(11)
+    ]
+
+    assert {a.status_code for a in answers[:10]} == {302}
+    assert answers[10].status_code == 429
