@@ -10,9 +10,9 @@ unit's members, and every view or export of it is written to the access log.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 
 member_id_validator = RegexValidator(
     r"^\d{6}\Z", "A member ID is exactly six digits, for example 004217."
@@ -214,17 +214,57 @@ class Member(models.Model):
             raise ValidationError({"chapter": "That Chapter belongs to another Local."})
 
 
+class AccessLogQuerySet(models.QuerySet):
+    """The access log only grows: bulk changes and deletes through the ORM raise.
+
+    The one way out is `purge`, for superusers only, which itself leaves an entry.
+    """
+
+    def update(self, **kwargs):
+        raise ValidationError("Access log entries cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ValidationError("Access log entries cannot be changed.")
+
+    def delete(self):
+        raise ValidationError(
+            "Access log entries cannot be deleted (a superuser may purge old ones)."
+        )
+
+    def purge(self, *, before, by, reason):
+        """Delete the entries older than `before`, as superuser `by`, and log that it was done.
+
+        For a retention period the Privacy Officer has set; nobody else may remove entries.
+        """
+        if not (by and by.is_active and by.is_superuser):
+            raise PermissionDenied("Only a superuser may purge the access log.")
+        with transaction.atomic():
+            old = self.filter(at__lt=before)
+            count = old.count()
+            models.QuerySet.delete(old)
+            self.create(
+                actor=by,
+                actor_name=by.get_full_name() or by.get_username(),
+                role="superuser",
+                action=AccessLogEntry.Action.PURGE,
+                what=f"Purged {count} access log entries older than {before:%Y-%m-%d %H:%M}",
+                reason=reason[:300],
+            )
+        return count
+
+
 class AccessLogEntry(models.Model):
     """One view or export of members' personal information: who, when, whose, why.
 
     Entries are written by `members.access_log.record_access` and never changed:
-    saving an existing entry or deleting one raises. Privacy staff read them in
-    the admin.
+    saving an existing entry or deleting one raises, and so do queryset updates and
+    deletes (`AccessLogQuerySet`). Privacy staff read them in the admin.
     """
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
         EXPORT = "export", "Exported"
+        PURGE = "purge", "Purged old entries"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -245,6 +285,8 @@ class AccessLogEntry(models.Model):
     member_ids = models.JSONField(default=list, help_text="The member IDs whose records were seen.")
     reason = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=500, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]

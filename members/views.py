@@ -17,16 +17,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from home.models import pages_aimed_at, site_contact
+from meetings.admin_views import spreadsheet_safe
 from meetings.my_meetings import my_meetings
 from members.access_log import record_access
 from members.accounts import activate_account, activation_token, request_account
 from members.audience import signed_in_member
 from members.chairs import (
     ChairedUnit,
-    chairs_a_unit,
     chair_may_see_member,
     chair_may_see_unit,
     chaired_units,
+    chairs_a_unit,
     contact_details,
 )
 from members.forms import ActivationForm, CommunicationChoicesForm, SignUpForm
@@ -154,12 +155,15 @@ def _contacts_csv(chaired, contacts):
     for contact in contacts:
         writer.writerow(
             [
-                contact["member_id"],
-                contact["name"],
-                contact["chapter"] or "",
-                contact["standing"],
-                contact["email"],
-                contact["phone"],
+                spreadsheet_safe(value)
+                for value in (
+                    contact["member_id"],
+                    contact["name"],
+                    contact["chapter"] or "",
+                    contact["standing"],
+                    contact["email"],
+                    contact["phone"],
+                )
             ]
         )
     return response

@@ -113,6 +113,16 @@ def test_chair_csv_export_is_logged_as_an_export_and_honours_refusals(client, ch
     assert AccessLogEntry.objects.get().action == AccessLogEntry.Action.EXPORT
 
 
+def test_chair_csv_export_keeps_cells_that_look_like_formulas_as_text(client, chapter_chair):
+    member_of(chapter_chair["chapter"], given_name="=HYPERLINK(1)", family_name="Test")
+    client.force_login(chapter_chair["chair"].account)
+
+    response = client.get(chapter_url(chapter_chair["chapter"]), {"format": "csv"})
+
+    names = [row["name"] for row in csv.DictReader(io.StringIO(response.content.decode()))]
+    assert "'=HYPERLINK(1) Test" in names
+
+
 def test_local_chair_sees_every_chapter_of_the_local_only(client, chapter_chair):
     local = chapter_chair["chapter"].local
     second = ChapterFactory(local=local, number=2, name="South Ward")

@@ -223,3 +223,19 @@ def test_unknown_list_or_meeting_is_not_found(client, membership_staff, meeting)
     assert client.get(page_url(meeting), {"download": "everyone"}).status_code == 404
     missing = reverse("meetings_mailing_list", args=[meeting.pk + 1000])
     assert client.get(missing).status_code == 404
+
+
+def test_the_no_address_list_also_leaves_out_refusals(client, membership_staff, meeting):
+    # Staff look up an address for the members on this list: not for those who said no.
+    a, _ = meeting.chapters
+    wanted = member_of(a, family_name="Ekwueme", city="Edmonton")
+    refused = member_of(a, family_name="Fournier", refuses_postal_mail=True)
+    turned_off = member_of(a, family_name="Gill", wants_meeting_notices=False)
+    client.force_login(membership_staff)
+
+    rows = download(client, meeting, "no-address")
+
+    assert [row["Member ID"] for row in rows] == [wanted.member_id]
+    logged = AccessLogEntry.objects.get()
+    assert refused.member_id not in logged.member_ids
+    assert turned_off.member_id not in logged.member_ids
