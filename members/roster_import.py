@@ -258,6 +258,12 @@ _NOT_UTF8 = (
 )
 
 
+_HAS_NUL = (
+    "the row holds a NUL character, so it is not plain text (is this a CSV file, saved as "
+    '"CSV UTF-8 (comma delimited)"?)'
+)
+
+
 def _read_header(rows):
     """The header row's column names, after checking them."""
     for line, row in rows:
@@ -337,6 +343,10 @@ class _RosterChecker:
             return None, reasons
         if _has_undecodable_bytes(row):
             reasons.append(_NOT_UTF8)
+            return None, reasons
+        if any("\x00" in cell for cell in row):
+            # No roster value holds one, and PostgreSQL cannot store one.
+            reasons.append(_HAS_NUL)
             return None, reasons
         cells = {name: value.strip() for name, value in zip(self.header, row, strict=True)}
         values = {}

@@ -296,6 +296,18 @@ def test_latin1_file_is_rejected_naming_each_line_that_is_not_utf8(units):
     assert Member.objects.count() == 0
 
 
+def test_a_row_holding_a_nul_character_is_rejected_by_its_line(units):
+    # A spreadsheet's own format saved as .csv, say; PostgreSQL could not store it anyway.
+    report = import_roster(
+        roster(GOOD_ROWS[0], "000001,Grace,Hop\x00per,54,,,active"), dry_run=False
+    )
+
+    assert not report.applied
+    assert [error.line for error in report.row_errors] == [3]
+    assert "NUL character" in str(report.row_errors[0])
+    assert Member.objects.count() == 0
+
+
 def test_latin1_header_is_a_whole_file_error(units):
     report = check_roster(("prénom," + HEADER).encode("latin-1") + b"\n")
 

@@ -18,6 +18,7 @@ from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, Vot
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
+MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
 
 
 class VoteRefused(Exception):
@@ -91,6 +92,9 @@ def cast_vote(member, item, choice_ids):
         ids = {int(choice_id) for choice_id in choice_ids}
     except (TypeError, ValueError):
         raise VoteRefused("That choice is not on this ballot.", "unknown_choice") from None
+    if any(not 0 < choice_id <= MAX_ID for choice_id in ids):
+        # No choice has such an id, and the database cannot even be asked about it.
+        raise VoteRefused("That choice is not on this ballot.", "unknown_choice")
     if not ids:
         raise VoteRefused("Choose an option (you can choose “Abstain”).", "no_choice")
     choices = list(Choice.objects.filter(item=item, pk__in=ids))
