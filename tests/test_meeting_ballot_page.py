@@ -261,3 +261,38 @@ def test_rerunning_a_majority_election_drops_the_elected_and_the_lowest(agm):
     item.refresh_from_db()
     assert item.state == BallotItem.State.CLOSED
     assert ChairAction.objects.filter(action=ChairAction.Action.RERUN, item=rerun).exists()
+
+
+def test_the_form_posts_to_the_lean_vote_url_which_checks_item_and_meeting(client, agm):
+    from django.urls import reverse
+
+    item = open_item(agm["item"], agm["chair"])
+    client.force_login(agm["voter"].account)
+    url = reverse("meetings:vote", args=[agm["meeting"].pk, item.pk])
+    assert f'action="{url}"' in page(client, agm)
+
+    wrong_meeting = client.post(
+        reverse("meetings:vote", args=[agm["meeting"].pk + 999, item.pk]),
+        {"choice": [for_choice(item)]},
+    )
+    assert wrong_meeting.status_code == 404
+    assert not VoterRecord.objects.exists()
+
+    response = client.post(
+        url, {"choice": [for_choice(item)]}, headers={"X-Requested-With": "fetch"}
+    )
+    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    assert receipt in response.content.decode()
+    # The script's path shows the receipt at once and keeps it out of the session.
+    assert "ballot-receipts" not in client.session
+
+
+def test_a_refused_chair_page_explains_itself_in_the_site_layout(client, agm):
+    client.force_login(agm["voter"].account)
+
+    response = client.get(agm["meeting"].url + "chair/")
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Only this meeting&#x27;s chairs can run its ballot." in html
+    assert "Northwind Workers' Union" in html

@@ -41,12 +41,13 @@ def is_fetch(request):
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def ballot_context(request, meeting, eligibility):
+def ballot_context(request, meeting, eligibility, receipts=None):
     member = signed_in_member(request)
     if eligibility:
         note_presence(meeting, member)
     # A receipt is shown once, on the page that follows the vote.
-    receipts = request.session.pop(RECEIPTS_SESSION_KEY, {}) if eligibility else {}
+    if receipts is None:
+        receipts = request.session.pop(RECEIPTS_SESSION_KEY, {}) if eligibility else {}
     rows = board(meeting, member if eligibility else None)
     for row in rows:
         row.receipt = receipts.get(str(row.item.pk))
@@ -58,26 +59,41 @@ def ballot_context(request, meeting, eligibility):
     }
 
 
-def ballot_fragment(request, meeting):
+def ballot_fragment(request, meeting, receipts=None):
     member = signed_in_member(request)
     eligibility = meeting.eligibility(member)
     context = {"page": meeting, "eligibility": eligibility, "request": request}
-    context.update(ballot_context(request, meeting, eligibility))
+    context.update(ballot_context(request, meeting, eligibility, receipts))
     response = render(request, "meetings/includes/ballot.html", context)
     patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
-def vote(request, meeting, item_id):
-    """The vote form's target. Without JavaScript it redirects back to the page (so a
-    refresh never resubmits); the page's script gets the refreshed ballot instead."""
+def vote_on_item(request, meeting_id, item_id):
+    """The vote form's target: a plain URL, outside Wagtail's page routing, because a vote
+    is the busiest request of a meeting and needs nothing the page tree knows."""
+    item = (
+        BallotItem.objects.select_related("meeting")
+        .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
+        .first()
+    )
+    if item is None:
+        raise Http404("No such item on this meeting's ballot.")
+    return vote(request, item.meeting, item_id, item=item)
+
+
+def vote(request, meeting, item_id, item=None):
+    """Cast a vote from the page's form. Without JavaScript it redirects back to the page
+    (so a refresh never resubmits); the page's script gets the refreshed ballot instead,
+    with the receipt in it (nothing is written to the session then)."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#ballot")
     # Per IP and per account (ACCOUNT_RATE_LIMITS["vote"]), before the vote is looked at:
     # a refused request changes nothing.
     if over_vote_limit(request):
         return vote_limited(request, meeting)
-    item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
+    if item is None:
+        item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
     member = signed_in_member(request)
@@ -85,12 +101,13 @@ def vote(request, meeting, item_id):
         receipt = cast_vote(member, item, request.POST.getlist("choice"))
     except VoteRefused as refusal:
         messages.error(request, f"{item.title}: {refusal.message}")
-    else:
+        receipt = None
+    if is_fetch(request):
+        return ballot_fragment(request, meeting, {str(item.pk): receipt} if receipt else None)
+    if receipt:
         receipts = request.session.get(RECEIPTS_SESSION_KEY, {})
         receipts[str(item.pk)] = receipt
         request.session[RECEIPTS_SESSION_KEY] = receipts
-    if is_fetch(request):
-        return ballot_fragment(request, meeting)
     return HttpResponseRedirect(meeting.url + "#ballot")
 
 

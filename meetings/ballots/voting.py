@@ -81,7 +81,7 @@ def cast_vote(member, item, choice_ids):
     that is not open, a second vote, no choice, too many choices, unknown
     choices or choices from another item, abstaining together with a choice.
     """
-    meeting = item.meeting
+    meeting = item.meeting  # callers pass the item with its meeting already loaded
     eligibility = meeting.eligibility(member)
     if not eligibility:
         raise VoteRefused(eligibility.reason, "ineligible")
