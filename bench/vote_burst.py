@@ -11,7 +11,7 @@ removed at the end. 2,000 members of one Chapter with confirmed accounts are
 signed in before anything is timed: their sessions are written straight into
 the session table, each with a CSRF cookie and form token pair. The chair opens
 a motion (`open_item`). Then 200 concurrent clients post the 2,000 votes, one
-per member, to `<meeting url>vote/<item id>/` exactly as the page's form does
+per member, to `/meeting-vote/<meeting id>/<item id>/` exactly as the page's form does
 (csrfmiddlewaretoken + choice, session cookie; one connection per request).
 With BENCH_VOTE_VIA=api the same votes go to the member API instead
 (`POST /api/member/v1/meetings/<id>/ballot/<item id>/vote/`, JSON, a token each).
@@ -173,6 +173,8 @@ def vote_requests(meeting, item, choices, users, rng):
     """(path, extra header lines, content type, body, choice id) for every member's vote."""
     import json
 
+    from django.urls import reverse
+
     jobs = []
     if VIA == "api":
         path = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/vote/"
@@ -181,7 +183,7 @@ def vote_requests(meeting, item, choices, users, rng):
             body = json.dumps({"choices": [choice.pk]}).encode()
             jobs.append((path, f"Authorization: Token {key}", "application/json", body, choice.pk))
     else:
-        path = f"{meeting.url}vote/{item.pk}/"
+        path = reverse("meetings:vote", args=[meeting.pk, item.pk])
         for cookie, token in sign_in(users):
             choice = rng.choices(choices, weights=[6, 3, 1])[0]
             body = urlencode({"csrfmiddlewaretoken": token, "choice": choice.pk}).encode()
@@ -343,6 +345,7 @@ def queries_of_one_vote(meeting, item, choice, user):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
 
     client = Client(HTTP_HOST="127.0.0.1")
     if VIA == "api":
@@ -353,7 +356,7 @@ def queries_of_one_vote(meeting, item, choice, user):
         data, expected, content_type = {"choices": [choice.pk]}, 201, "application/json"
     else:
         client.force_login(user)
-        path = f"{meeting.url}vote/{item.pk}/"
+        path = reverse("meetings:vote", args=[meeting.pk, item.pk])
         data, expected = {"choice": choice.pk}, 302
         content_type = "application/x-www-form-urlencoded"
     with CaptureQueriesContext(connection) as context:
