@@ -1,15 +1,19 @@
 """URL routes. Wagtail's page serving comes last and catches the rest."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.api import api_router
+from cms.converters import DatabaseIdConverter
 from home import views as home_views
 from members.api.tokens import api_token_page
+
+# Before any app's URLs are read: `<id:...>` in them needs it.
+register_converter(DatabaseIdConverter, "id")
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

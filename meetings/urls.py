@@ -6,6 +6,6 @@ app_name = "meetings"
 
 urlpatterns = [
     # Outside Wagtail's page routing on purpose: polling must not query the database.
-    path("meeting-state/<int:meeting_id>/", views.meeting_now, name="meeting_now"),
-    path("meeting-vote/<int:meeting_id>/<int:item_id>/", views.vote_on_item, name="vote"),
+    path("meeting-state/<id:meeting_id>/", views.meeting_now, name="meeting_now"),
+    path("meeting-vote/<id:meeting_id>/<id:item_id>/", views.vote_on_item, name="vote"),
 ]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from meetings.ballots.models import Ballot, BallotItem, Choice, VoterRecord
+from meetings.ballots.models import Ballot, Choice, VoterRecord
 from meetings.ballots.voting import close_item, open_item
 from meetings.factories import BallotItemFactory, MeetingMaterialFactory
 from members.api.access import issue_token
@@ -322,6 +322,8 @@ def is_valid_vote(who, target, values, agm):
 
 @given(
     who=st.sampled_from(["voter", "voter", "voter", "voter", "outsider", "anonymous"]),
+    route=st.sampled_from(["form", "form", "page"]),
+    meeting=st.sampled_from(["this", "this", "this", "number"]),
     target=st.sampled_from(["open", "open", "open", "open", "closed", "elsewhere", "number"]),
     number=st.integers(0, 2**70),
     tokens=st.one_of(
@@ -338,36 +340,66 @@ def is_valid_vote(who, target, values, agm):
     fetch=st.booleans(),
 )
 @FUZZ
-@example(who="voter", target="open", number=0, tokens=[("9" * 30, 0)], extra={}, fetch=False)
 @example(
-    who="voter", target="open", number=0, tokens=[("open", 0), ("open", 0)], extra={}, fetch=True
+    who="voter",
+    route="form",
+    meeting="this",
+    target="open",
+    number=0,
+    tokens=[("9" * 30, 0)],
+    extra={},
+    fetch=False,
+)
+@example(
+    who="voter",
+    route="form",
+    meeting="number",
+    target="open",
+    number=2**70,
+    tokens=[("open", 0)],
+    extra={},
+    fetch=False,
+)
+@example(
+    who="voter",
+    route="page",
+    meeting="this",
+    target="open",
+    number=0,
+    tokens=[("open", 0), ("open", 0)],
+    extra={},
+    fetch=True,
 )
 def test_a_vote_through_the_page_form_is_recorded_only_when_valid(
-    agm, who, target, number, tokens, extra, fetch
+    agm, who, route, meeting, target, number, tokens, extra, fetch
 ):
     with rolled_back():
         client = Client()
         if who != "anonymous":
             client.force_login(agm[who].account)
+        meeting_id = number if meeting == "number" else agm["meeting"].pk
         item_id = number if target == "number" else agm["items"][target].pk
         values = [choice_value(token, agm, index) for token, index in tokens]
         before = votes_recorded()
         headers = {"X-Requested-With": "fetch"} if fetch else {}
-
-        response = client.post(
-            f"{agm['meeting'].url}vote/{item_id}/",
-            {**extra, "choice": values},
-            headers=headers,
+        # The form's own URL, and the meeting page's route that came before it.
+        url = (
+            f"/meeting-vote/{meeting_id}/{item_id}/"
+            if route == "form"
+            else f"{agm['meeting'].url}vote/{item_id}/"
         )
 
-        item_exists = BallotItem.objects.filter(pk=item_id, meeting=agm["meeting"]).exists()
-        if not item_exists:
+        response = client.post(url, {**extra, "choice": values}, headers=headers)
+
+        on_this_meeting = {agm["items"]["open"].pk, agm["items"]["closed"].pk}
+        found = item_id in on_this_meeting and (route == "page" or meeting_id == agm["meeting"].pk)
+        if not found:
             assert response.status_code == 404
         elif fetch:
             assert response.status_code == 200
         else:
             assert response.status_code == 302
-        valid = is_valid_vote(who, target, values, agm)
+        valid = found and is_valid_vote(who, target, values, agm)
         event(f"vote {'recorded' if valid else 'refused'}, {response.status_code}")
         recorded = votes_recorded()
         assert recorded == ((before[0] + 1, before[1] + 1) if valid else before)
@@ -438,3 +470,15 @@ def test_member_api_parameters_never_cause_a_server_error(api, data, who):
             return
         if path != "docs/":
             response.json()
+
+
+def test_an_id_too_long_for_the_database_is_not_found(client, agm):
+    # Django's <int:> takes any number of digits; SQLite cannot even be asked about an id
+    # past 64 bits, which made these a server error. The URLs take 18 digits at most.
+    huge = 2**70
+    client.force_login(agm["voter"].account)
+
+    assert client.get(f"/meeting-state/{huge}/").status_code == 404
+    assert client.post(f"/meeting-vote/{huge}/{agm['item'].pk}/", {}).status_code == 404
+    assert client.post(f"/meeting-vote/{agm['meeting'].pk}/{huge}/", {}).status_code == 404
+    assert client.get(f"/meeting-state/{10**17}/").status_code == 200

@@ -24,7 +24,8 @@ def agm(home_page):
 
 
 def vote_url(agm, item=None):
-    return f"{agm['meeting'].url}vote/{(item or agm['item']).pk}/"
+    """Where the meeting page's vote form posts."""
+    return reverse("meetings:vote", args=[agm["meeting"].pk, (item or agm["item"]).pk])
 
 
 def choice_for(item):
