@@ -136,18 +136,21 @@ def test_every_refusal_has_a_clear_message_and_changes_nothing(agm, chair, case)
         cast_vote(member, target, choices)
 
     assert refusal.value.message
-    assert refusal.value.code == {
-        "ineligible": "ineligible",
-        "draft": "not_open",
-        "closed": "not_open",
-        "second_vote": "already_voted",
-        "too_many": "too_many_choices",
-        "unknown": "unknown_choice",
-        "other_item": "unknown_choice",
-        "abstain_mixed": "abstain_mixed",
-        "nothing": "no_choice",
-        "garbage": "unknown_choice",
-    }[case]
+    assert (
+        refusal.value.code
+        == {
+            "ineligible": "ineligible",
+            "draft": "not_open",
+            "closed": "not_open",
+            "second_vote": "already_voted",
+            "too_many": "too_many_choices",
+            "unknown": "unknown_choice",
+            "other_item": "unknown_choice",
+            "abstain_mixed": "abstain_mixed",
+            "nothing": "no_choice",
+            "garbage": "unknown_choice",
+        }[case]
+    )
     assert state_of(target) == before
 
 
