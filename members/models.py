@@ -22,8 +22,14 @@ member_id_validator = RegexValidator(
 class Sector(models.Model):
     """A part of the public sector the union organises, e.g. health care."""
 
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(
+        max_length=120, unique=True, help_text='As members know it, e.g. "Health care".'
+    )
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Used in web addresses: lowercase letters, numbers and hyphens.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -35,8 +41,14 @@ class Sector(models.Model):
 class AreaCouncil(models.Model):
     """Locals in one region meet together as an Area Council."""
 
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(
+        max_length=120, unique=True, help_text='The region it covers, e.g. "Capital Region".'
+    )
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="Used in web addresses: lowercase letters, numbers and hyphens.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -53,7 +65,12 @@ class Local(models.Model):
         unique=True, help_text="The Local's number, as on membership cards (e.g. 54)."
     )
     name = models.CharField(max_length=160, help_text='e.g. "Northwind Regional Health".')
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="locals")
+    sector = models.ForeignKey(
+        Sector,
+        on_delete=models.PROTECT,
+        related_name="locals",
+        help_text="The sector the Local's members work in.",
+    )
     area_council = models.ForeignKey(
         AreaCouncil,
         null=True,
@@ -61,6 +78,7 @@ class Local(models.Model):
         on_delete=models.SET_NULL,
         related_name="locals",
         verbose_name="Area Council",
+        help_text="The Area Council the Local meets with, if any.",
     )
     chair = models.ForeignKey(
         "Member",
@@ -85,9 +103,16 @@ class Local(models.Model):
 class Chapter(models.Model):
     """A Chapter: a worksite or bargaining group within a Local."""
 
-    local = models.ForeignKey(Local, on_delete=models.PROTECT, related_name="chapters")
+    local = models.ForeignKey(
+        Local,
+        on_delete=models.PROTECT,
+        related_name="chapters",
+        help_text="The Local the Chapter is part of.",
+    )
     number = models.PositiveIntegerField(help_text="The Chapter's number within its Local.")
-    name = models.CharField(max_length=160)
+    name = models.CharField(
+        max_length=160, help_text='The worksite or group, e.g. "Riverside General Hospital".'
+    )
     chair = models.ForeignKey(
         "Member",
         null=True,
@@ -129,25 +154,65 @@ class Member(models.Model):
         validators=[member_id_validator],
         help_text="Six digits, as on the membership card.",
     )
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
-    local = models.ForeignKey(Local, on_delete=models.PROTECT, related_name="members")
-    chapter = models.ForeignKey(
-        Chapter, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    given_name = models.CharField(max_length=100, help_text="As on the membership card.")
+    family_name = models.CharField(
+        max_length=100,
+        help_text="As on the membership card. Members give it with their member ID to sign up.",
     )
-    email = models.EmailField("personal email", blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    address_line_1 = models.CharField(max_length=160, blank=True)
-    address_line_2 = models.CharField(max_length=160, blank=True)
-    city = models.CharField(max_length=80, blank=True)
-    province = models.CharField(max_length=2, blank=True, default="AB")
-    postal_code = models.CharField(max_length=10, blank=True)
-    standing = models.CharField(max_length=10, choices=Standing.choices, default=Standing.ACTIVE)
+    local = models.ForeignKey(
+        Local,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The member's sector and Area Council follow from their Local.",
+    )
+    chapter = models.ForeignKey(
+        Chapter,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="A Chapter of the member's own Local; empty when the Local has none.",
+    )
+    email = models.EmailField(
+        "personal email",
+        blank=True,
+        help_text="The member's own address, not a work one: sign-up links and notices go here.",
+    )
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="The member's own number, for their chair to call."
+    )
+    address_line_1 = models.CharField(
+        max_length=160, blank=True, help_text="Street address, for mailed meeting notices."
+    )
+    address_line_2 = models.CharField(
+        max_length=160, blank=True, help_text="Unit, suite or PO box, if any."
+    )
+    city = models.CharField(max_length=80, blank=True, help_text="City, town or village.")
+    province = models.CharField(
+        max_length=2, blank=True, default="AB", help_text='Two letters, e.g. "AB".'
+    )
+    postal_code = models.CharField(max_length=10, blank=True, help_text='e.g. "T5J 0A1".')
+    standing = models.CharField(
+        max_length=10,
+        choices=Standing.choices,
+        default=Standing.ACTIVE,
+        help_text="Only members in active standing may attend meetings and vote.",
+    )
 
     # Communication preferences: what the member wants to receive.
-    wants_meeting_notices = models.BooleanField("meeting notices", default=True)
-    wants_newsletter = models.BooleanField("newsletter", default=True)
-    wants_partner_mailings = models.BooleanField("partner mailings", default=False)
+    wants_meeting_notices = models.BooleanField(
+        "meeting notices",
+        default=True,
+        help_text="Emailed notices of the meetings the member may attend.",
+    )
+    wants_newsletter = models.BooleanField(
+        "newsletter", default=True, help_text="The union's newsletter."
+    )
+    wants_partner_mailings = models.BooleanField(
+        "partner mailings",
+        default=False,
+        help_text="Mailings the union sends for partner organisations, which never get the list.",
+    )
 
     # Consent refusals: honoured by every export and every view that could share.
     refuses_postal_mail = models.BooleanField(

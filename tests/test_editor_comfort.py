@@ -15,6 +15,7 @@ from meetings.models import (
     MeetingMaterial,
     MeetingPage,
 )
+from members.models import AreaCouncil, Chapter, Local, Member, Sector
 from policies.models import PolicyPage
 from tests.staff_fixtures import add_url, staff_client
 
@@ -31,6 +32,11 @@ EDITED_IN_THE_ADMIN = [
     PrivacyOfficer,
     BallotItem,
     Candidate,
+    Sector,
+    AreaCouncil,
+    Local,
+    Chapter,
+    Member,
 ]
 
 
