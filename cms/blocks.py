@@ -23,7 +23,16 @@ def anchor_for(heading):
     return slugify(heading)[:60] if heading else ""
 
 
-class TextOnlyBlock(blocks.StructBlock):
+class HeadedSectionBlock(blocks.StructBlock):
+    """A component with an optional heading, which the API reports with its page anchor."""
+
+    def get_api_representation(self, value, context=None):
+        data = super().get_api_representation(value, context)
+        data["anchor"] = anchor_for(value["heading"])
+        return data
+
+
+class TextOnlyBlock(HeadedSectionBlock):
     """The "text only block": rich text with an optional heading."""
 
     heading = blocks.CharBlock(
@@ -38,13 +47,8 @@ class TextOnlyBlock(blocks.StructBlock):
         label = "Text only block"
         template = "blocks/text_only_block.html"
 
-    def get_api_representation(self, value, context=None):
-        data = super().get_api_representation(value, context)
-        data["anchor"] = anchor_for(value["heading"])
-        return data
 
-
-class ItemListBlock(blocks.StructBlock):
+class ItemListBlock(HeadedSectionBlock):
     """A bulleted or numbered list, for things like "what we collect"."""
 
     heading = blocks.CharBlock(required=False, max_length=120)
@@ -62,11 +66,6 @@ class ItemListBlock(blocks.StructBlock):
         icon = "list-ul"
         label = "List"
         template = "blocks/item_list_block.html"
-
-    def get_api_representation(self, value, context=None):
-        data = super().get_api_representation(value, context)
-        data["anchor"] = anchor_for(value["heading"])
-        return data
 
 
 class CalloutBlock(blocks.StructBlock):
@@ -97,7 +96,7 @@ class StepBlock(blocks.StructBlock):
         template = "blocks/step_block.html"
 
 
-class StepsBlock(blocks.StructBlock):
+class StepsBlock(HeadedSectionBlock):
     """Numbered steps, in order."""
 
     heading = blocks.CharBlock(required=False, max_length=120)
@@ -107,11 +106,6 @@ class StepsBlock(blocks.StructBlock):
         icon = "list-ol"
         label = "Numbered steps"
         template = "blocks/steps_block.html"
-
-    def get_api_representation(self, value, context=None):
-        data = super().get_api_representation(value, context)
-        data["anchor"] = anchor_for(value["heading"])
-        return data
 
 
 class ComparisonColumnBlock(blocks.StructBlock):
@@ -123,7 +117,7 @@ class ComparisonColumnBlock(blocks.StructBlock):
         label = "Column"
 
 
-class ComparisonBlock(blocks.StructBlock):
+class ComparisonBlock(HeadedSectionBlock):
     """Two things side by side, e.g. what each window is for during a virtual AGM."""
 
     heading = blocks.CharBlock(required=False, max_length=120)
@@ -134,11 +128,6 @@ class ComparisonBlock(blocks.StructBlock):
         icon = "table"
         label = "Two-column comparison"
         template = "blocks/comparison_block.html"
-
-    def get_api_representation(self, value, context=None):
-        data = super().get_api_representation(value, context)
-        data["anchor"] = anchor_for(value["heading"])
-        return data
 
 
 class PhoneNumberBlock(blocks.StructBlock):
