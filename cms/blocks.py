@@ -138,6 +138,24 @@ class PhoneNumberBlock(blocks.StructBlock):
         icon = "mobile-alt"
 
 
+def contact_card(*, name, organisation="", postal_address="", phone_numbers=(), email="", hours=""):
+    """One contact's details in the shape the contact card template and the API share.
+
+    Used by the typed-in contact card and by the site-settings contacts (home.models), so
+    both split an address into lines and drop empty phone numbers the same way.
+    """
+    return {
+        "name": name,
+        "organisation": organisation,
+        "postal_address": [line for line in postal_address.splitlines() if line.strip()],
+        "phone_numbers": [
+            {"label": label, "number": number} for label, number in phone_numbers if number
+        ],
+        "email": email,
+        "hours": hours,
+    }
+
+
 class ContactCardBlock(blocks.StructBlock):
     """A person or office members can reach."""
 
@@ -155,17 +173,14 @@ class ContactCardBlock(blocks.StructBlock):
 
     def as_contact(self, value):
         """The same shape as a contact from site settings, for templates and the API."""
-        return {
-            "name": value["name"],
-            "organisation": value["organisation"],
-            "postal_address": [ln for ln in value["postal_address"].splitlines() if ln.strip()],
-            "phone_numbers": [
-                {"label": phone["label"], "number": phone["number"]}
-                for phone in value["phone_numbers"]
-            ],
-            "email": value["email"],
-            "hours": value["hours"],
-        }
+        return contact_card(
+            name=value["name"],
+            organisation=value["organisation"],
+            postal_address=value["postal_address"],
+            phone_numbers=[(phone["label"], phone["number"]) for phone in value["phone_numbers"]],
+            email=value["email"],
+            hours=value["hours"],
+        )
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)

@@ -10,7 +10,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, Site
 from wagtail.search import index
 
-from cms.blocks import BaseStreamBlock
+from cms.blocks import BaseStreamBlock, contact_card
 from cms.previews import MemberViewPreviewMixin, preview_audience
 
 
@@ -54,16 +54,12 @@ class MemberResourceCentre(BaseSiteSetting):
         verbose_name = "Member Resource Centre"
 
     def as_contact(self):
-        return {
-            "name": self.name,
-            "organisation": "",
-            "postal_address": [],
-            "phone_numbers": _phones(
-                ("Local", self.local_phone), ("Toll-free", self.toll_free_phone)
-            ),
-            "email": self.email,
-            "hours": self.hours,
-        }
+        return contact_card(
+            name=self.name,
+            phone_numbers=[("Local", self.local_phone), ("Toll-free", self.toll_free_phone)],
+            email=self.email,
+            hours=self.hours,
+        )
 
 
 @register_setting(icon="lock")
@@ -107,20 +103,13 @@ class PrivacyOfficer(BaseSiteSetting):
         verbose_name = "Privacy Officer"
 
     def as_contact(self):
-        return {
-            "name": self.name,
-            "organisation": self.organisation,
-            "postal_address": [line for line in self.postal_address.splitlines() if line.strip()],
-            "phone_numbers": _phones(
-                ("Local", self.local_phone), ("Toll-free", self.toll_free_phone)
-            ),
-            "email": self.email,
-            "hours": "",
-        }
-
-
-def _phones(*labelled):
-    return [{"label": label, "number": number} for label, number in labelled if number]
+        return contact_card(
+            name=self.name,
+            organisation=self.organisation,
+            postal_address=self.postal_address,
+            phone_numbers=[("Local", self.local_phone), ("Toll-free", self.toll_free_phone)],
+            email=self.email,
+        )
 
 
 SITE_CONTACTS = {
