@@ -35,6 +35,19 @@ def redis_is_running():
     return True
 
 
+def test_an_empty_database_url_means_the_sqlite_file():
+    engine = settings_value("settings.DATABASES['default']['ENGINE']", DATABASE_URL="")
+    assert engine == "django.db.backends.sqlite3"
+
+
+def test_database_url_chooses_postgresql():
+    engine = settings_value(
+        "settings.DATABASES['default']['ENGINE']",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+    )
+    assert engine == "django.db.backends.postgresql"
+
+
 def test_cache_is_local_memory_without_redis_url():
     backend = settings_value("settings.CACHES['default']['BACKEND']", REDIS_URL="")
     assert backend == "django.core.cache.backends.locmem.LocMemCache"

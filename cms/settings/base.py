@@ -98,12 +98,12 @@ TEMPLATES = [
 WSGI_APPLICATION = "cms.wsgi.application"
 
 
-# Database: DATABASE_URL when set (PostgreSQL in CI and production), otherwise
-# an SQLite file beside manage.py.
+# Database: DATABASE_URL when set and not empty (PostgreSQL in CI and production),
+# otherwise an SQLite file beside manage.py.
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
         conn_health_checks=True,
     )
