@@ -13,19 +13,19 @@ urlpatterns = [
     path("schema/", views.MemberAPISchema.as_view(), name="schema"),
     path("me/", views.MyProfile.as_view(), name="me"),
     path("meetings/", views.MyMeetings.as_view(), name="meetings"),
-    path("meetings/<int:meeting_id>/", views.MyMeeting.as_view(), name="meeting"),
+    path("meetings/<id:meeting_id>/", views.MyMeeting.as_view(), name="meeting"),
     path(
-        "meetings/<int:meeting_id>/materials/<int:material_id>/download/",
+        "meetings/<id:meeting_id>/materials/<id:material_id>/download/",
         views.MaterialDownload.as_view(),
         name="material_download",
     ),
     path(
-        "meetings/<int:meeting_id>/ballot/",
+        "meetings/<id:meeting_id>/ballot/",
         views.MeetingBallotView.as_view(),
         name="meeting_ballot",
     ),
     path(
-        "meetings/<int:meeting_id>/ballot/<int:item_id>/vote/",
+        "meetings/<id:meeting_id>/ballot/<id:item_id>/vote/",
         views.CastVoteView.as_view(),
         name="cast_vote",
     ),

@@ -268,6 +268,20 @@ def test_detail_is_404_alike_for_another_chapters_meeting_and_a_nonexistent_id(u
     assert JOINING_DETAIL not in other_chapter.content.decode()
 
 
+def test_an_id_too_long_for_the_database_is_a_json_404_not_a_server_error(units):
+    client = signed_in(member_of(units["a"]))
+    too_long = "9" * 19  # past what a 64-bit id holds; SQLite cannot even be asked
+
+    for path in (
+        f"meetings/{too_long}/",
+        f"meetings/{too_long}/materials/1/download/",
+        f"meetings/1/ballot/{too_long}/vote/",
+    ):
+        response = client.get(API + path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"].startswith("application/json"), path
+
+
 def test_eligible_member_downloads_a_material_through_the_api_with_a_token(units):
     agm = meeting(units)
     material = MeetingMaterialFactory(meeting=agm)

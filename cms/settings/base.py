@@ -313,6 +313,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": r"/api/member/v[0-9]+",
+    # `<id:...>` in the routes (cms/converters.py): a database id of at most 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
     "PREPROCESSING_HOOKS": ["members.api.schema.only_member_api"],
     # Meetings and ballot items both have a "kind": each choice set gets a name of its own.
     "ENUM_NAME_OVERRIDES": {

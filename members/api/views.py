@@ -136,8 +136,10 @@ class MaterialDownload(MemberAPIView):
         summary="Download a meeting's material",
         description="The file itself, for members who may attend the meeting.",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The document."
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The document, sent with its own media type (for example "
+                "application/pdf).",
             ),
             **REFUSALS,
             403: OpenApiResponse(
