@@ -1,0 +1,362 @@
+"""A signed-in member's meeting page and dashboard beside a static file, measured with wrk.
+
+    .venv/bin/python bench/member_pages.py
+    BENCH_WORKERS=6 .venv/bin/python bench/member_pages.py    # gunicorn workers (default 4)
+    BENCH_WORKER_CLASS=gthread .venv/bin/python bench/member_pages.py   # threaded, keep-alive
+
+The demo content (`manage.py load_demo`) with its Chapter AGM under way: 100
+eligible members of the Chapter have voted on the motion, which the chair has
+closed (its result and the counted receipts are on the page), and the budget is
+open, so each member's page shows the vote form. The members are signed in before
+anything is timed (sessions written straight into the session table, as
+bench/vote_burst.py does), and wrk's Lua script gives each request the next
+member's cookie in turn, so sessions, presence and "has this member voted" are
+looked up for many members rather than one. wrk drives three URLs alternately, a
+few rounds each: the meeting page, the dashboard ("My union", /my-union/) and
+the site's stylesheet, which whitenoise serves from the same gunicorn, as the
+reference. Printed for each: requests/s, latency p50 and p95 (from wrk's latency
+histogram, in the script's `done`), the ratio to the static file's rate, and the
+CPU gunicorn's workers spent per request.
+
+Every response must be 200: the Lua script counts any other status (a sign-in
+redirect is a 302, which wrk itself would not count as an error), and before
+the runs each member's pages are fetched once to check they really are that
+member's (the vote form, "Hello <name>"). Then the database queries of one
+request of each page are listed (in-process, same settings).
+
+Throw-away PostgreSQL and Redis databases, production settings, gunicorn on a
+free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
+"""
+
+import io
+import os
+import re
+import statistics
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import BenchSite, ensure_wrk  # noqa: E402
+
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+MEMBERS = 100  # signed in, one session each, taken in turn by the Lua script
+CONNECTIONS = 16  # enough to keep every worker busy without a deep queue in the latencies
+THREADS = 2
+SECONDS = 6  # per wrk run
+ROUNDS = 3  # each URL, alternately
+
+# wrk's Lua: each thread sends the members' cookies in turn (starting at a different one),
+# counts every status that is not 200, and `done` prints the figures wrk's own
+# --latency output lacks (p95) in a line this script reads.
+WRK_SCRIPT = r"""
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  requests_ = {}
+  not_200 = 0
+  local file = args[1] and io.open(args[1])
+  if file then
+    for cookie in file:lines() do
+      if cookie ~= "" then
+        table.insert(requests_, wrk.format("GET", nil, {Cookie = cookie}))
+      end
+    end
+    file:close()
+  end
+  if #requests_ == 0 then requests_ = {wrk.format("GET")} end
+  next_ = (id * 37) % #requests_
+end
+
+function request()
+  next_ = next_ % #requests_ + 1
+  return requests_[next_]
+end
+
+function response(status, headers, body)
+  if status ~= 200 then not_200 = not_200 + 1 end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("not_200") end
+  io.write(string.format("BENCH not_200=%d p50=%d p95=%d p99=%d\n", bad,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+# Data ----------------------------------------------------------------------------------
+
+
+def load_demo():
+    """The demo content, quietly; returns its Chapter AGM."""
+    from django.core.management import call_command
+
+    from meetings.models import MeetingPage
+
+    call_command("load_demo", stdout=io.StringIO())
+    return MeetingPage.objects.get(slug="riverside-chapter-agm")
+
+
+def eligible_members(meeting, count):
+    """`count` members of the meeting's Chapter with confirmed accounts: the demo's own
+    Chapter member first (Maya Okonkwo), then roster members given an account, then
+    new members if the roster is short."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from members.models import Member, Standing
+
+    chapter = meeting.audience_chapter
+    in_chapter = Member.objects.filter(chapter=chapter, standing=Standing.ACTIVE)
+    with_account = list(in_chapter.filter(member_id="000011", account__isnull=False))
+    others = list(in_chapter.filter(account__isnull=True).order_by("member_id")[: count - 1])
+    for n in range(count - len(with_account) - len(others)):
+        others.append(
+            Member.objects.create(
+                member_id=f"{700000 + n:06d}",
+                given_name="Bench",
+                family_name=f"Member {n}",
+                local=chapter.local,
+                chapter=chapter,
+                email=f"bench.member.{n}@members.northwind.example",
+            )
+        )
+    unusable = make_password(None)  # sessions are made directly: no password needed
+    User = get_user_model()
+    for member in others:
+        email = member.email or f"member.{member.member_id}@members.northwind.example"
+        user = User.objects.create(
+            username=f"member-{member.member_id}", email=email, password=unusable
+        )
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+        member.account = user
+        member.save(update_fields=["account"])
+    members = with_account + others
+    assert all(meeting.is_eligible(member) for member in members), "a member is not eligible"
+    return members
+
+
+def meeting_under_way(meeting, members):
+    """Halfway through the demo ballot: every member has voted on the motion, which the
+    chair has closed (so the page shows its result and the list of counted receipts),
+    and the budget is open. Returns the open item."""
+    import random
+
+    from meetings.ballots.models import BallotItem
+    from meetings.ballots.voting import cast_vote, close_item, open_item
+
+    chair = meeting.chairs.first()
+    motion, budget = BallotItem.objects.filter(meeting=meeting).order_by("position")[:2]
+    motion = open_item(motion, chair)
+    choices = list(motion.choices.order_by("position"))
+    rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
+    for member in members:
+        cast_vote(member, motion, [rng.choices(choices, weights=[6, 3, 1])[0].pk])
+    close_item(motion, chair)
+    return open_item(budget, chair)
+
+
+# Measuring -----------------------------------------------------------------------------
+
+
+def get(url, cookie=None):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=20) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def check_pages(site, meeting_path, members, credentials):
+    """Each member's meeting page has the vote form and the dashboard greets them by name:
+    what wrk measures is the signed-in member's page, not a redirect to the sign-in."""
+    for member, (cookie, _) in zip(members, credentials, strict=True):
+        status, html = get(site.base_url + meeting_path, cookie)
+        assert status == 200, f"meeting page for {member.member_id}: HTTP {status}"
+        assert 'class="vote-form"' in html and "Cast my vote" in html, (
+            f"no vote form on {member.member_id}'s meeting page"
+        )
+        status, html = get(site.base_url + "/my-union/", cookie)
+        assert status == 200, f"dashboard for {member.member_id}: HTTP {status}"
+        assert f"Hello {member.given_name}." in html, f"not {member.member_id}'s dashboard"
+        assert meeting_path in html, f"the meeting is missing from {member.member_id}'s dashboard"
+
+
+def run_wrk(wrk, script, url, cookies):
+    """requests/s, latency p50/p95/p99 (ms), requests and non-200 answers of one wrk run."""
+    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    command += ["-s", str(script), url, "--", str(cookies) if cookies else ""]
+    result = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=SECONDS + 30, check=True
+    )
+    out = result.stdout
+    figures = re.search(r"BENCH not_200=(\d+) p50=(\d+) p95=(\d+) p99=(\d+)", out)
+    if figures is None:
+        raise RuntimeError(f"wrk printed no figures:\n{out}\n{result.stderr}")
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "not_200": int(figures.group(1)),
+        "p50": int(figures.group(2)) / 1000,
+        "p95": int(figures.group(3)) / 1000,
+        "p99": int(figures.group(4)) / 1000,
+        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+    }
+
+
+def queries_of(path, user, label):
+    """Run one GET of the page in this process (same settings) and list its queries."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    client.get(path)  # the first view of a session loads it into the cache; count the next
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    print(f"\nQueries of one {label} request (in-process, same settings): {len(context)}")
+    for n, query in enumerate(context.captured_queries, 1):
+        sql = " ".join(query["sql"].split())
+        print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
+    return len(context)
+
+
+def main():
+    wrk = ensure_wrk()
+    with BenchSite("pages", workers=WORKERS) as site:
+        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
+        seconds = site.setup_django(collectstatic=True)
+        print(f"Migrated and collected static files in {seconds:.1f} s", flush=True)
+
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        from bench.vote_burst import sign_in
+
+        meeting = load_demo()
+        members = eligible_members(meeting, MEMBERS)
+        item = meeting_under_way(meeting, members)
+        credentials = sign_in([member.account for member in members])
+        cookie_file = site.workdir / "cookies.txt"
+        cookie_file.write_text("".join(f"{cookie}\n" for cookie, _ in credentials))
+        script = site.workdir / "rotate.lua"
+        script.write_text(WRK_SCRIPT)
+        meeting_path = meeting.get_url()
+        static_path = staticfiles_storage.url("css/site.css")
+        print(
+            f"Demo content loaded; {meeting.title!r} under way: the motion closed with "
+            f"{len(members)} votes, {item.title!r} open; {len(members)} eligible members "
+            "signed in",
+            flush=True,
+        )
+
+        site.start_server()
+        check_pages(site, meeting_path, members, credentials)
+        sizes = {
+            "meeting": len(get(site.base_url + meeting_path, credentials[0][0])[1].encode()),
+            "dashboard": len(get(site.base_url + "/my-union/", credentials[0][0])[1].encode()),
+            "static": len(get(site.base_url + static_path)[1].encode()),
+        }
+        targets = [
+            ("meeting page", "meeting", meeting_path, cookie_file),
+            ("dashboard", "dashboard", "/my-union/", cookie_file),
+            ("static file", "static", static_path, None),
+        ]
+        print(
+            f"gunicorn: {site.description} on {site.base_url}, Redis cache and sessions\n"
+            f"  GET {meeting_path} ({sizes['meeting']:,} bytes): each member's own page, "
+            "vote form checked\n"
+            f"  GET /my-union/ ({sizes['dashboard']:,} bytes): each member's own dashboard, "
+            "greeting checked\n"
+            f"  GET {static_path} ({sizes['static']:,} bytes), whitenoise\n"
+            f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s a run, "
+            f"{ROUNDS} runs each, alternately; the pages rotate over {len(members)} "
+            "members' cookies\n",
+            flush=True,
+        )
+
+        runs = {name: [] for _, name, _, _ in targets}
+        cpu = {name: [] for _, name, _, _ in targets}
+        for _ in range(ROUNDS):
+            for _, name, path, cookies in targets:
+                before = site.cpu_snapshot()
+                runs[name].append(run_wrk(wrk, script, site.base_url + path, cookies))
+                cpu[name].append(site.cpu_used(before, site.cpu_snapshot()))
+
+        print(f"{'':<13} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8}   (medians of the runs)")
+        median = {}
+        for label, name, _, _ in targets:
+            median[name] = {
+                key: statistics.median(run[key] for run in runs[name])
+                for key in ("rate", "p50", "p95")
+            }
+            m = median[name]
+            print(f"{label:<13} {m['rate']:>10.0f} {m['p50']:>8.1f} {m['p95']:>8.1f}")
+            for n, run in enumerate(runs[name], 1):
+                errors = f", socket errors {run['socket_errors']}" if run["socket_errors"] else ""
+                print(
+                    f"    run {n}: {run['requests']:,} requests, {run['rate']:.0f}/s, p50 "
+                    f"{run['p50']:.1f} ms, p95 {run['p95']:.1f} ms, p99 {run['p99']:.1f} ms, "
+                    f"not 200: {run['not_200']}{errors}"
+                )
+
+        print("\nRatios to the static file, median of the rounds:")
+        for label, name, _, _ in targets[:2]:
+            rates = [
+                page["rate"] / static["rate"]
+                for page, static in zip(runs[name], runs["static"], strict=True)
+            ]
+            p95s = [
+                page["p95"] / static["p95"]
+                for page, static in zip(runs[name], runs["static"], strict=True)
+            ]
+            print(
+                f"  {label:<13} requests/s × {statistics.median(rates):.3f}   "
+                f"p95 × {statistics.median(p95s):.1f}"
+            )
+
+        print("\nCPU of gunicorn's workers per request, all runs (wrk shares the machine):")
+        for label, name, _, _ in targets:
+            requests = sum(run["requests"] for run in runs[name])
+            workers = sum(used["workers"] for used in cpu[name])
+            backends = sum(used["backends"] for used in cpu[name])
+            print(
+                f"  {label:<13} {1000 * workers / requests:6.2f} ms/request "
+                f"(+ PostgreSQL {1000 * backends / requests:5.2f} ms; {requests:,} requests)"
+            )
+
+        site.stop_server()
+        member_user = members[0].account
+        queries_of(meeting_path, member_user, "meeting page")
+        queries_of("/my-union/", member_user, "dashboard")
+
+        bad = sum(run["not_200"] for name in runs for run in runs[name])
+        if bad:
+            raise SystemExit(f"member_pages: {bad} responses were not 200")
+        print("\nEvery response was 200.")
+
+
+if __name__ == "__main__":
+    main()
