@@ -6,11 +6,17 @@
         site.start_server()          # gunicorn on a free loopback port
         ... load it at site.base_url ...
 
+Several app servers sharing the one database and Redis, as in production:
+
+        first = site.start_server()  # a GunicornServer; site.base_url is the first's
+        second = site.add_server()   # another gunicorn on another free port
+        second.kill_workers()        # SIGKILL its workers; its master starts new ones
+
 `BenchSite` creates a PostgreSQL database of its own (named after the process),
 claims an empty Redis database number of its own for the shared cache, sets the
 environment that both this process and gunicorn read (production settings by
 way of bench/settings.py, which only lets cookies work over plain http), and
-on the way out, also after an error, Ctrl-C or SIGTERM, stops gunicorn, drops
+on the way out, also after an error, Ctrl-C or SIGTERM, stops every gunicorn, drops
 the database, flushes the Redis database and removes its temporary folder.
 
 PostgreSQL's server is taken from BENCH_POSTGRES_URL, else DATABASE_URL when it
@@ -18,6 +24,7 @@ is a PostgreSQL URL, else postgres://postgres@127.0.0.1:5432/postgres; Redis
 from BENCH_REDIS_URL (default redis://127.0.0.1:6379). Only loopback is used.
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -113,9 +120,7 @@ class BenchSite:
         self.redis_db = None
         self.redis = None
         self.workdir = None
-        self.process = None
-        self._log = None
-        self.port = None
+        self.servers = []
         self._db_created = False
         self._old_sigterm = None
 
@@ -210,71 +215,41 @@ class BenchSite:
         return f"{self.workers} {self.worker_class} workers{threads}"
 
     @property
+    def server(self):
+        """The first app server (None before one is started)."""
+        return self.servers[0] if self.servers else None
+
+    @property
+    def process(self):
+        return self.server.process if self.server else None
+
+    @property
+    def port(self):
+        return self.server.port if self.server else None
+
+    @property
     def base_url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return self.server.base_url if self.server else None
 
     def start_server(self, *, ready_path="/robots.txt", timeout=60):
+        """Start the first app server (gunicorn); returns it. Several: see add_server."""
+        if self.servers:
+            return self.server
+        return self.add_server(ready_path=ready_path, timeout=timeout)
+
+    def add_server(self, *, workers=None, ready_path="/robots.txt", timeout=60):
+        """Start one more gunicorn on its own free port, sharing the database and Redis."""
         from django.db import connections
 
         connections.close_all()  # gunicorn's workers open their own
-        self.port = free_port()
-        log = open(self.workdir / "gunicorn.log", "ab")  # noqa: SIM115 - closed in stop_server
-        self._log = log
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cms.wsgi",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--worker-class",
-            self.worker_class,
-            "--threads",
-            str(self.threads),
-            "--backlog",
-            "2048",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ]
-        self.process = subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stopping it stops its workers
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(self.base_url + ready_path, timeout=5) as response:  # noqa: S310
-                    response.read()
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.25)
-        else:
-            raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log_tail()}")
-        # Every worker imports the site lazily: touch each once before anything is timed.
-        for _ in range(self.workers * 4):
-            with urllib.request.urlopen(self.base_url + ready_path, timeout=10) as response:  # noqa: S310
-                response.read()
+        server = GunicornServer(self, f"app{len(self.servers) + 1}", workers or self.workers)
+        self.servers.append(server)
+        server.start(ready_path=ready_path, timeout=timeout)
+        return server
 
     def worker_pids(self):
-        if self.process is None:
-            return []
-        out = subprocess.run(  # noqa: S603
-            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        return [int(pid) for pid in out.split()]
+        """The workers of every app server (of the one, when there is one)."""
+        return [pid for server in self.servers for pid in server.worker_pids()]
 
     def backend_pids(self):
         """The PostgreSQL server processes connected to this benchmark's database."""
@@ -308,27 +283,15 @@ class BenchSite:
         return used
 
     def log_tail(self, lines=30):
-        path = self.workdir / "gunicorn.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        """The end of the app servers' logs (each named, when there are several)."""
+        if len(self.servers) == 1:
+            return self.server.log_tail(lines)
+        return "\n".join(f"[{server.name}]\n{server.log_tail(lines)}" for server in self.servers)
 
     def stop_server(self):
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        """Stop every app server."""
+        while self.servers:
+            self.servers.pop().stop()
 
     # Cleaning up ------------------------------------------------------------------------
 
@@ -365,3 +328,110 @@ class BenchSite:
             self.redis.flushdb()
             self.redis.close()
             self.redis = None
+
+
+class GunicornServer:
+    """One app server: a gunicorn master and its workers on a free 127.0.0.1 port, with the
+    environment of its BenchSite (the same database, Redis and secret key as the others)."""
+
+    def __init__(self, site, name, workers):
+        self.site = site
+        self.name = name
+        self.workers = workers
+        self.port = None
+        self.process = None
+        self.log_path = site.workdir / f"gunicorn-{name}.log"
+        self._log = None
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *, ready_path="/robots.txt", timeout=60):
+        site = self.site
+        self.port = free_port()
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cms.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            site.worker_class,
+            "--threads",
+            str(site.threads),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ]
+        self.process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env={**os.environ, **site.env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stopping it stops its workers
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url + ready_path, timeout=5) as response:  # noqa: S310
+                    response.read()
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.25)
+        else:
+            raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log_tail()}")
+        # Every worker imports the site lazily: touch each once before anything is timed.
+        for _ in range(self.workers * 4):
+            with urllib.request.urlopen(self.base_url + ready_path, timeout=10) as response:  # noqa: S310
+                response.read()
+
+    def worker_pids(self):
+        if self.process is None:
+            return []
+        out = subprocess.run(  # noqa: S603
+            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        return [int(pid) for pid in out.split()]
+
+    def kill_workers(self, sig=signal.SIGKILL):
+        """Send every worker the signal (SIGKILL: no clean-up, requests under way are cut
+        off); the master keeps the listening socket and starts new workers. Returns the pids."""
+        pids = self.worker_pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):  # it had already gone
+                os.kill(pid, sig)
+        return pids
+
+    def log_tail(self, lines=30):
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
