@@ -286,8 +286,8 @@ def print_table(title, rows):
 
 
 def receipts_share(html, total):
-    """What the closed item's list of counted receipts weighs, and the voter count at which
-    the page alone would reach the target (the list grows by one code per ballot)."""
+    """What the closed item's list of counted receipts weighs, and the number of ballots at
+    which the page with its CSS and JS would reach the target (one code per ballot)."""
     match = re.search(r'<ul class="receipts__list">.*?</ul>', html, re.DOTALL)
     if match is None:
         return
