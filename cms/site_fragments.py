@@ -1,14 +1,17 @@
-"""Cache versioning for the fragments every page repeats: the main menu and the footer.
+"""Cache versioning for the fragments every page repeats (the main menu, breadcrumbs and
+the footer) and for the page cache (cms/caching.py).
 
-The fragments are cached with `{% wagtailcache %}`, keyed on a version number
-kept in the shared cache. Anything that can change them (publishing, moving or
-deleting a page, editing the contact settings) bumps the version, so every app
-server shows the change at once; nothing waits for a timeout.
+The fragments are cached with `{% wagtailcache %}`, and whole pages by the page cache,
+keyed on a version number kept in the shared cache. Anything that can change them
+(publishing, moving or deleting a page, a page's privacy, a document or image, the
+contact settings) bumps the version, so every app server shows the change at once;
+nothing waits for a timeout.
 """
 
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -24,22 +27,43 @@ def fragment_version():
     return version
 
 
-def bump_fragment_version(**kwargs):
+def _new_version():
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
+def bump_fragment_version(**kwargs):
+    _new_version()
+    # Again once the change is committed: a page rendered from the database in between
+    # (the old content) was cached under the version set above, which is now left behind.
+    transaction.on_commit(_new_version)
+
+
 def connect_signals():
-    from wagtail.models import Page
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, PageViewRestriction
 
     from home.models import MemberResourceCentre, PrivacyOfficer
 
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(bump_fragment_version, dispatch_uid=f"site-fragments-{signal!r}")
     post_delete.connect(bump_fragment_version, sender=Page, dispatch_uid="site-fragments-delete")
-    for setting in (MemberResourceCentre, PrivacyOfficer):
-        post_save.connect(
-            bump_fragment_version, sender=setting, dispatch_uid=f"site-fragments-{setting.__name__}"
-        )
+    # A page made private (or public) is not a publish; a document or image replaced
+    # changes its address in the pages that show it.
+    changed = (
+        MemberResourceCentre,
+        PrivacyOfficer,
+        PageViewRestriction,
+        get_document_model(),
+        get_image_model(),
+    )
+    for model in changed:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                bump_fragment_version,
+                sender=model,
+                dispatch_uid=f"site-fragments-{signal!r}-{model.__name__}",
+            )
 
 
 def context(request):

@@ -60,11 +60,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Stores public pages in the page cache (PAGE_CACHE below) with every header the
+    # middleware after it adds.
+    "cms.caching.UpdatePageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     # Serves static files from every app server itself; no separate file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers anonymous visitors from the page cache before sessions, authentication and
+    # CSRF do any work.
+    "cms.caching.FetchPageCacheMiddleware",
+    # Cache-Control and Vary for every response, decided in cms/caching.py.
+    "cms.caching.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,8 +145,37 @@ if REDIS_URL:
     # Sessions are read from the shared cache (no query per request) and written through
     # to the database, so a Redis restart signs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Wagtail keeps image rendition lookups in the cache named "renditions": here for a day
+    # (the default cache's entries last 5 minutes). Keys carry the image file's hash, and
+    # Wagtail deletes an entry with its rendition, so a long life is safe.
+    CACHES["renditions"] = {
+        **CACHES["default"],
+        "KEY_PREFIX": CACHES["default"]["KEY_PREFIX"] + "-renditions",
+        "TIMEOUT": 60 * 60 * 24,
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "renditions": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "renditions",
+            "TIMEOUT": 60 * 60 * 24,
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+    }
+
+# How long a public page for anonymous visitors may be kept (cms/caching.py): by
+# browsers, which nobody can purge, briefly...
+PUBLIC_PAGE_MAX_AGE = 60
+# ...and by shared caches, which are purged on publish: a CDN (Wagtail's frontend cache,
+# production.py) and the page cache. Only what changes with the clock (a meeting moving
+# from "upcoming" to "past") waits for this.
+PUBLIC_PAGE_SHARED_MAX_AGE = 600
+# The page cache: public pages for cookie-less visitors, in the default cache, emptied on
+# every publish. On by default only with Redis, which every app server (and every worker
+# process) shares; PAGE_CACHE=on or off to choose.
+PAGE_CACHE = os.environ.get("PAGE_CACHE", "on" if REDIS_URL else "off").strip().lower() == "on"
+CACHE_MIDDLEWARE_KEY_PREFIX = "page"
 
 
 # Security headers, the same in every environment so development and the tests see

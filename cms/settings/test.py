@@ -9,7 +9,11 @@ SECRET_KEY = "test-only-insecure-key"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# One local-memory cache, emptied before each test (tests/conftest.py); Wagtail's image
+# renditions use it too when there is no "renditions" cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page cache is on, as in production: tests see the pages production serves.
+PAGE_CACHE = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Uploaded files go to a throw-away folder, never into the checkout.
