@@ -99,17 +99,21 @@ class PostgresServer:
         self.stopped = True
         self._run(self.stop_command)
 
+    def answers(self):
+        try:
+            self.site.admin_connection().close()
+        except Exception:
+            return False
+        return True
+
     def start(self):
-        self._run(self.start_command)
+        if not self.answers():  # a stop that failed may have left it running
+            self._run(self.start_command)
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.site.admin_connection().close()
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        while not self.answers():
+            if time.monotonic() > deadline:
+                raise RuntimeError("PostgreSQL did not answer within 30 s of starting")
+            time.sleep(0.1)
         self.stopped = False
 
     def ensure_started(self):
@@ -182,8 +186,9 @@ def restart_postgres_fault(postgres, duration):
                 events.append((progress.now(), "PostgreSQL stopped"))
                 await asyncio.sleep(PG_DOWN_SECONDS)
             finally:
+                events.append((progress.now(), "starting PostgreSQL"))
                 await asyncio.to_thread(postgres.start)
-            events.append((progress.now(), "PostgreSQL accepts connections again"))
+            events.append((progress.now(), "start command done; PostgreSQL answers again"))
 
         return run
 
@@ -232,7 +237,7 @@ def check_fault(checks, site, meeting, item, choices, jobs, fault, name):
     voting.print_outcomes("  first attempts", attempts)
     kinds = collections.Counter(a.kind for a in attempts)
 
-    counted = {pk for pk in voting.counted_members(item)}
+    counted = voting.counted_members(item)
     print("  before any retry:")
     wrong = collections.Counter()
     for a in attempts:
@@ -255,7 +260,11 @@ def check_fault(checks, site, meeting, item, choices, jobs, fault, name):
     errors = [a for a in attempts if a.kind == "error"]
     if errors:
         slowest = max(a.finished - a.started for a in errors)
-        print(f"    errors answered within {slowest:.2f} s (the slowest)")
+        first, last = min(a.started for a in errors), max(a.started for a in errors)
+        print(
+            f"    errors: sent from {first:.2f} s to {last:.2f} s, each answered within "
+            f"{slowest:.2f} s"
+        )
     records, ballots = voting.final_counts(item)
     checks.check(f"[{name}] voter records == filled ballots", records == ballots, f"{records:,}")
 
@@ -359,6 +368,7 @@ def main():
                 position += 1
                 item, choices = voting.open_motion(meeting, chair, position)
                 jobs = plan(voting_now, choices, rng, position)
+                workers_before = set(site.worker_pids())
                 result = check_fault(
                     checks,
                     site,
@@ -369,7 +379,12 @@ def main():
                     restart_postgres_fault(postgres, duration),
                     "postgres",
                 )
-                up = next(at for at, what in result["events"] if "again" in what)
+                checks.check(
+                    "[postgres] the same gunicorn workers throughout",
+                    set(site.worker_pids()) == workers_before,
+                    f"{len(workers_before)}",
+                )
+                up = next(at for at, what in result["events"] if "answers again" in what)
                 back = first_success_after(result["attempts"], up)
                 shown = ", ".join(f"app{s + 1} +{t:.2f} s" for s, t in sorted(back.items()))
                 print(f"  first vote sent after PostgreSQL was back that succeeded: {shown}")
