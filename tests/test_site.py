@@ -138,6 +138,16 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client
 # Error pages
 
 
+def test_pages_name_the_sites_own_icon_so_browsers_do_not_ask_for_favicon_ico(client, home_page):
+    from django.contrib.staticfiles import finders
+
+    html = BeautifulSoup(client.get("/").content, "html.parser")
+    icon = html.find("link", rel="icon")
+
+    assert icon is not None and icon["href"].startswith(settings.STATIC_URL)
+    assert finders.find(icon["href"].removeprefix(settings.STATIC_URL))
+
+
 def test_unknown_address_gives_the_sites_own_404_page(client, home_page):
     response = client.get("/no-such-page/")
 
