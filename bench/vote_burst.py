@@ -126,31 +126,41 @@ def open_motion(meeting, chair, position):
 
 
 def sign_in(users):
-    """A session (as `login` writes it) and a CSRF cookie/token pair for every user."""
+    """A session (as `login` leaves it: in the database and, with the cached_db engine, in
+    the shared cache) and a CSRF cookie/token pair for every user."""
     import datetime
+    from importlib import import_module
 
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import caches
     from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
     from django.utils import timezone
 
-    store = SessionStore()
-    expires = timezone.now() + datetime.timedelta(days=1)
-    sessions, credentials = [], []
+    engine = import_module(settings.SESSION_ENGINE)
+    store = engine.SessionStore()
+    age = 24 * 3600
+    expires = timezone.now() + datetime.timedelta(seconds=age)
+    sessions, cached, credentials = [], {}, []
     for user in users:
         key = store._get_new_session_key()
-        data = store.encode(
-            {
-                SESSION_KEY: str(user.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash(),
-            }
+        session = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(session_key=key, session_data=store.encode(session), expire_date=expires)
         )
-        sessions.append(Session(session_key=key, session_data=data, expire_date=expires))
+        cached[key] = session
         secret = _get_new_csrf_string()
         credentials.append((f"sessionid={key}; csrftoken={secret}", _mask_cipher_secret(secret)))
     Session.objects.bulk_create(sessions, batch_size=500)
+    prefix = getattr(store, "cache_key_prefix", None)  # cached_db: login fills the cache too
+    if prefix:
+        cache = caches[settings.SESSION_CACHE_ALIAS]
+        cache.set_many({prefix + key: data for key, data in cached.items()}, timeout=age)
     return credentials
 
 

@@ -578,6 +578,7 @@ class MeetingPage(RoutablePageMixin, Page):
         # What this page shows depends on who is asking: never cache it in shared caches.
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
+        ballot_views.forget_shown_receipts(request, response)
         return response
 
     @path("ballot/", name="ballot")
@@ -585,10 +586,6 @@ class MeetingPage(RoutablePageMixin, Page):
         """The ballot section alone, for the page's script to swap in."""
         self.load_audience()
         return ballot_views.ballot_fragment(request, self)
-
-    @path("vote/<int:item_id>/", name="vote")
-    def vote(self, request, item_id):
-        return ballot_views.vote(request, self, item_id)
 
     @path("receipt/<int:item_id>/", name="email_receipt")
     def email_receipt(self, request, item_id):

@@ -322,7 +322,6 @@ def is_valid_vote(who, target, values, agm):
 
 @given(
     who=st.sampled_from(["voter", "voter", "voter", "voter", "outsider", "anonymous"]),
-    route=st.sampled_from(["form", "form", "page"]),
     meeting=st.sampled_from(["this", "this", "this", "number"]),
     target=st.sampled_from(["open", "open", "open", "open", "closed", "elsewhere", "number"]),
     number=st.integers(0, 2**70),
@@ -342,7 +341,6 @@ def is_valid_vote(who, target, values, agm):
 @FUZZ
 @example(
     who="voter",
-    route="form",
     meeting="this",
     target="open",
     number=0,
@@ -352,7 +350,6 @@ def is_valid_vote(who, target, values, agm):
 )
 @example(
     who="voter",
-    route="form",
     meeting="number",
     target="open",
     number=2**70,
@@ -362,7 +359,6 @@ def is_valid_vote(who, target, values, agm):
 )
 @example(
     who="voter",
-    route="page",
     meeting="this",
     target="open",
     number=0,
@@ -371,7 +367,7 @@ def is_valid_vote(who, target, values, agm):
     fetch=True,
 )
 def test_a_vote_through_the_page_form_is_recorded_only_when_valid(
-    agm, who, route, meeting, target, number, tokens, extra, fetch
+    agm, who, meeting, target, number, tokens, extra, fetch
 ):
     with rolled_back():
         client = Client()
@@ -382,17 +378,12 @@ def test_a_vote_through_the_page_form_is_recorded_only_when_valid(
         values = [choice_value(token, agm, index) for token, index in tokens]
         before = votes_recorded()
         headers = {"X-Requested-With": "fetch"} if fetch else {}
-        # The form's own URL, and the meeting page's route that came before it.
-        url = (
-            f"/meeting-vote/{meeting_id}/{item_id}/"
-            if route == "form"
-            else f"{agm['meeting'].url}vote/{item_id}/"
-        )
+        url = f"/meeting-vote/{meeting_id}/{item_id}/"
 
         response = client.post(url, {**extra, "choice": values}, headers=headers)
 
         on_this_meeting = {agm["items"]["open"].pk, agm["items"]["closed"].pk}
-        found = item_id in on_this_meeting and (route == "page" or meeting_id == agm["meeting"].pk)
+        found = item_id in on_this_meeting and meeting_id == agm["meeting"].pk
         if not found:
             assert response.status_code == 404
         elif fetch:

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
@@ -49,6 +50,11 @@ def page(client, agm):
     return client.get(agm["meeting"].url).content.decode()
 
 
+def vote_url(agm, item):
+    """Where the page's form posts a vote."""
+    return reverse("meetings:vote", args=[agm["meeting"].pk, item.pk])
+
+
 def for_choice(item):
     return Choice.objects.get(item=item, label="For").pk
 
@@ -58,7 +64,7 @@ def test_member_votes_with_the_plain_form_and_sees_the_receipt_once(client, agm)
     client.force_login(agm["voter"].account)
     assert "Cast my vote" in page(client, agm)
 
-    response = client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    response = client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
 
     assert response.status_code == 302 and response["Location"].endswith("#ballot")
     after = page(client, agm)
@@ -68,12 +74,45 @@ def test_member_votes_with_the_plain_form_and_sees_the_receipt_once(client, agm)
     assert "Your vote is recorded" in again and receipt not in again
 
 
+def test_the_receipt_waits_in_a_signed_cookie_of_the_meeting_page_never_in_the_session(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    client.force_login(agm["voter"].account)
+
+    response = client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+
+    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    cookie = response.cookies[f"ballot-receipt-{item.pk}"]
+    assert cookie["path"] == agm["meeting"].url and cookie["httponly"]
+    assert receipt in cookie.value and cookie.value != receipt  # signed
+    # The session (in the database and the cache) never holds the account beside the code.
+    assert receipt not in repr(dict(client.session.items()))
+    shown = client.get(agm["meeting"].url)
+    assert receipt in shown.content.decode()
+    assert shown.cookies[f"ballot-receipt-{item.pk}"]["max-age"] == 0
+
+
+def test_a_receipt_cookie_is_shown_only_to_the_member_who_voted(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    other = member_of(agm["voter"].chapter, given_name="Bea")
+    give_account(other)
+    client.force_login(agm["voter"].account)
+    client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    forged = client.cookies[f"ballot-receipt-{item.pk}"].value.replace(receipt, "AAAAAAAAAA")
+
+    client.force_login(other.account)  # the same browser, another member
+    assert receipt not in page(client, agm)
+    client.force_login(agm["voter"].account)
+    client.cookies[f"ballot-receipt-{item.pk}"] = forged
+    assert "AAAAAAAAAA" not in page(client, agm)
+
+
 def test_the_script_gets_the_ballot_fragment_back_after_voting(client, agm):
     item = open_item(agm["item"], agm["chair"])
     client.force_login(agm["voter"].account)
 
     response = client.post(
-        f"{agm['meeting'].url}vote/{item.pk}/",
+        vote_url(agm, item),
         {"choice": [for_choice(item)]},
         headers={"X-Requested-With": "fetch"},
     )
@@ -101,7 +140,7 @@ def test_refusals_through_the_page_form_show_a_message_and_change_nothing(client
     before = (VoterRecord.objects.count(), Ballot.objects.filter(selection__isnull=False).count())
 
     response = client.post(
-        f"{agm['meeting'].url}vote/{item.pk}/",
+        vote_url(agm, item),
         {"choice": choice_ids},
         headers={"X-Requested-With": "fetch"},
     )
@@ -118,7 +157,7 @@ def test_the_vote_form_needs_a_csrf_token(agm):
     client = Client(enforce_csrf_checks=True)
     client.force_login(agm["voter"].account)
 
-    response = client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    response = client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
 
     assert response.status_code == 403
     assert not VoterRecord.objects.exists()
@@ -143,7 +182,7 @@ def test_polled_state_changes_when_the_chair_opens_and_needs_no_database(
 def test_results_and_receipts_show_on_the_page_after_close(client, agm):
     item = open_item(agm["item"], agm["chair"])
     client.force_login(agm["voter"].account)
-    client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
     receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
     close_item(item, agm["chair"])
 
@@ -182,7 +221,7 @@ def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
     item = open_item(agm["item"], agm["chair"])
     voter_client = Client()
     voter_client.force_login(agm["voter"].account)
-    voter_client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
     page(voter_client, agm)  # the member has the page open
     client.force_login(agm["chair"])
 
@@ -197,7 +236,7 @@ def test_results_csv_has_the_counts_and_is_logged(client, agm):
     item = open_item(agm["item"], agm["chair"])
     voter_client = Client()
     voter_client.force_login(agm["voter"].account)
-    voter_client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
     close_item(item, agm["chair"])
     client.force_login(agm["chair"])
 
@@ -213,7 +252,7 @@ def test_results_csv_has_the_counts_and_is_logged(client, agm):
 def test_a_member_can_have_their_receipt_emailed_and_only_their_own(client, agm, mailoutbox):
     item = open_item(agm["item"], agm["chair"])
     client.force_login(agm["voter"].account)
-    client.post(f"{agm['meeting'].url}vote/{item.pk}/", {"choice": [for_choice(item)]})
+    client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
     receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
 
     client.post(f"{agm['meeting'].url}receipt/{item.pk}/", {"receipt": "AAAAAAAAAA"})
@@ -264,8 +303,6 @@ def test_rerunning_a_majority_election_drops_the_elected_and_the_lowest(agm):
 
 
 def test_the_form_posts_to_the_lean_vote_url_which_checks_item_and_meeting(client, agm):
-    from django.urls import reverse
-
     item = open_item(agm["item"], agm["chair"])
     client.force_login(agm["voter"].account)
     url = reverse("meetings:vote", args=[agm["meeting"].pk, item.pk])
@@ -283,8 +320,15 @@ def test_the_form_posts_to_the_lean_vote_url_which_checks_item_and_meeting(clien
     )
     receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
     assert receipt in response.content.decode()
-    # The script's path shows the receipt at once and keeps it out of the session.
-    assert "ballot-receipts" not in client.session
+    # The script's path shows the receipt at once and keeps it nowhere else.
+    assert receipt not in repr(dict(client.session.items()))
+    assert not any(name.startswith("ballot-receipt-") for name in response.cookies)
+    # The meeting page's own route for votes is gone: only this URL records a vote.
+    second = BallotItemFactory(meeting=agm["meeting"], title="Motion 2")
+    second = open_item(second, agm["chair"])
+    old_route = client.post(f"{agm['meeting'].url}vote/{second.pk}/", {"choice": ["1"]})
+    assert old_route.status_code == 404
+    assert not VoterRecord.objects.filter(item=second).exists()
 
 
 def test_a_refused_chair_page_explains_itself_in_the_site_layout(client, agm):

@@ -1,11 +1,13 @@
 """Casting votes: one path, every refusal leaves nothing behind, exactly once, secret."""
 
 import threading
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, models
 
+from meetings.ballots import voting
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
 from meetings.ballots.results import item_result, tally
 from meetings.ballots.voting import ChairRefused, VoteRefused, cast_vote, close_item, open_item
@@ -165,6 +167,39 @@ def test_opening_creates_one_empty_slot_per_eligible_member_and_votes_fill_them(
 
     # Votes fill existing rows: no ballot is inserted while voting is under way.
     assert set(Ballot.objects.filter(item=item).values_list("pk", flat=True)) == slot_ids
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pivot", [0, 2**128 - 1])
+def test_a_vote_finds_a_free_slot_wherever_its_random_search_starts(agm, chair, monkeypatch, pivot):
+    item = motion(agm, chair)
+    slot_ids = set(Ballot.objects.filter(item=item).values_list("pk", flat=True))
+    # Before every slot id, or after every one (the search wraps round to the start).
+    monkeypatch.setattr(voting, "_slot_pivot", lambda: uuid.UUID(int=pivot))
+
+    for voter in agm["voters"]:
+        cast_vote(voter, item, [choice(item, "For")])
+
+    ballots = Ballot.objects.filter(item=item)
+    assert set(ballots.values_list("pk", flat=True)) == slot_ids
+    assert ballots.filter(selection__isnull=True).count() == 0
+    assert item_result(item).ballots_cast == len(agm["voters"])
+
+
+@pytest.mark.django_db
+def test_a_member_eligible_after_the_item_opened_still_votes_once(agm, chair):
+    item = motion(agm, chair)
+    for voter in agm["voters"]:
+        cast_vote(voter, item, [choice(item, "For")])
+    newcomer = member_of(agm["voters"][0].chapter)
+    give_account(newcomer)
+
+    receipt = cast_vote(newcomer, item, [choice(item, "Against")])
+
+    assert Ballot.objects.get(item=item, receipt=receipt).selection == 1 << 1
+    assert VoterRecord.objects.filter(item=item).count() == len(agm["voters"]) + 1
+    with pytest.raises(VoteRefused):
+        cast_vote(newcomer, item, [choice(item, "Against")])
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ Every vote goes through `cast_vote`; every chair action through `open_item`,
 """
 
 import csv
+from urllib.parse import urlsplit
 
 from allauth.core import ratelimit
 from django.conf import settings
@@ -31,9 +32,7 @@ from meetings.ballots.voting import (
     open_item,
     rerun_item,
 )
-from members.audience import signed_in_member
-
-RECEIPTS_SESSION_KEY = "ballot-receipts"
+from members.audience import signed_in_member, signed_in_voter
 
 
 def is_fetch(request):
@@ -47,7 +46,7 @@ def ballot_context(request, meeting, eligibility, receipts=None):
         note_presence(meeting, member)
     # A receipt is shown once, on the page that follows the vote.
     if receipts is None:
-        receipts = request.session.pop(RECEIPTS_SESSION_KEY, {}) if eligibility else {}
+        receipts = receipts_to_show(request, meeting, member) if eligibility else {}
     rows = board(meeting, member if eligibility else None)
     for row in rows:
         row.receipt = receipts.get(str(row.item.pk))
@@ -66,37 +65,115 @@ def ballot_fragment(request, meeting, receipts=None):
     context.update(ballot_context(request, meeting, eligibility, receipts))
     response = render(request, "meetings/includes/ballot.html", context)
     patch_cache_control(response, private=True, no_cache=True)
+    forget_shown_receipts(request, response)
     return response
+
+
+# Receipts after the plain form --------------------------------------------------------
+#
+# Without JavaScript the vote redirects back to the meeting page, which shows the receipt
+# once. The receipt waits for it in a signed cookie in the member's own browser, scoped to
+# the meeting page's path: never in the session, where the database (and the session cache)
+# would hold the account beside a code that names the ballot.
+
+RECEIPT_COOKIE_PREFIX = "ballot-receipt-"
+RECEIPT_COOKIE_AGE = 600  # seconds: the redirect follows at once
+
+
+def _receipt_salt(member):
+    # A receipt cookie left in a shared browser is never shown to another member.
+    return f"ballot-receipt:{member.pk}"
+
+
+def _meeting_path(meeting):
+    return urlsplit(meeting.url).path
+
+
+def remember_receipt(response, meeting, member, item, receipt):
+    response.set_signed_cookie(
+        f"{RECEIPT_COOKIE_PREFIX}{item.pk}",
+        receipt,
+        salt=_receipt_salt(member),
+        max_age=RECEIPT_COOKIE_AGE,
+        path=_meeting_path(meeting),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def receipts_to_show(request, meeting, member):
+    """{item id: receipt} waiting in this browser for the member. `forget_shown_receipts`
+    then removes the cookies from the response, so each receipt is shown once."""
+    receipts = {}
+    names = [name for name in request.COOKIES if name.startswith(RECEIPT_COOKIE_PREFIX)]
+    for name in names:
+        receipt = request.get_signed_cookie(
+            name, default=None, salt=_receipt_salt(member), max_age=RECEIPT_COOKIE_AGE
+        )
+        if receipt:
+            receipts[name.removeprefix(RECEIPT_COOKIE_PREFIX)] = receipt
+    if names:
+        request._shown_receipt_cookies = (_meeting_path(meeting), names)
+    return receipts
+
+
+def forget_shown_receipts(request, response):
+    """Remove the receipt cookies this response shows (or found unusable)."""
+    path, names = getattr(request, "_shown_receipt_cookies", (None, ()))
+    for name in names:
+        response.delete_cookie(name, path=path, samesite="Lax")
+
+
+# Voting ----------------------------------------------------------------------------------
 
 
 def vote_on_item(request, meeting_id, item_id):
     """The vote form's target: a plain URL, outside Wagtail's page routing, because a vote
     is the busiest request of a meeting and needs nothing the page tree knows."""
-    item = (
-        BallotItem.objects.select_related("meeting")
-        .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
-        .first()
+    items = BallotItem.objects.select_related("meeting").filter(
+        pk=item_id, meeting_id=meeting_id, meeting__live=True
     )
+    if not is_fetch(request):
+        # Only what the vote and the redirect need; the page's script gets the whole
+        # ballot back, so its requests load the whole meeting.
+        items = items.only(*VOTE_FIELDS)
+    item = items.first()
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
-    return vote(request, item.meeting, item_id, item=item)
+    return vote(request, item.meeting, item)
 
 
-def vote(request, meeting, item_id, item=None):
+# What `cast_vote` needs of the item and its meeting (eligibility and whether the item is
+# open), what the redirect needs (the page's URL) and the item's title for a refusal.
+VOTE_FIELDS = (
+    "meeting",
+    "state",
+    "opened_at",
+    "kind",
+    "seats",
+    "title",
+    "meeting__live",
+    "meeting__url_path",
+    "meeting__audience_kind",
+    "meeting__audience_sector",
+    "meeting__audience_area_council",
+    "meeting__audience_local",
+    "meeting__audience_chapter",
+)
+
+
+def vote(request, meeting, item):
     """Cast a vote from the page's form. Without JavaScript it redirects back to the page
-    (so a refresh never resubmits); the page's script gets the refreshed ballot instead,
-    with the receipt in it (nothing is written to the session then)."""
+    (so a refresh never resubmits) and the page shows the receipt; the page's script gets
+    the refreshed ballot instead, with the receipt in it."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#ballot")
     # Per IP and per account (ACCOUNT_RATE_LIMITS["vote"]), before the vote is looked at:
     # a refused request changes nothing.
     if over_vote_limit(request):
         return vote_limited(request, meeting)
-    if item is None:
-        item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
-    if item is None:
-        raise Http404("No such item on this meeting's ballot.")
-    member = signed_in_member(request)
+    member = signed_in_voter(request)
     try:
         receipt = cast_vote(member, item, request.POST.getlist("choice"))
     except VoteRefused as refusal:
@@ -104,11 +181,10 @@ def vote(request, meeting, item_id, item=None):
         receipt = None
     if is_fetch(request):
         return ballot_fragment(request, meeting, {str(item.pk): receipt} if receipt else None)
+    response = HttpResponseRedirect(meeting.url + "#ballot")
     if receipt:
-        receipts = request.session.get(RECEIPTS_SESSION_KEY, {})
-        receipts[str(item.pk)] = receipt
-        request.session[RECEIPTS_SESSION_KEY] = receipts
-    return HttpResponseRedirect(meeting.url + "#ballot")
+        remember_receipt(response, meeting, member, item, receipt)
+    return response
 
 
 def over_vote_limit(request):

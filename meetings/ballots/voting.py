@@ -18,7 +18,6 @@ from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, Vot
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
-MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
 
 
 class VoteRefused(Exception):
@@ -41,26 +40,19 @@ def new_receipt():
 
 
 def _lock_item_for_voting(item):
-    """Hold the item open for this transaction: closing waits for votes under way.
-
-    PostgreSQL: a shared row lock, so votes do not queue behind each other, but
-    the chair's close (an update) waits until they commit. SQLite serialises
-    all writes anyway.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT state FROM {BallotItem._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [item.pk],
-            )
-            row = cursor.fetchone()
-        return row[0] if row else None
+    """Hold the item open for this transaction (the portable path; SQLite serialises all
+    writes anyway)."""
     return BallotItem.objects.filter(pk=item.pk).values_list("state", flat=True).first()
+
+
+def _slot_pivot():
+    """Where the search for a free ballot slot starts: a random point among random ids."""
+    return uuid.uuid4()
 
 
 def _free_slot(item):
     """A random empty ballot slot of the item, locked for this transaction."""
-    pivot = uuid.uuid4()
+    pivot = _slot_pivot()
     slots = Ballot.objects.filter(item=item, selection__isnull=True).select_for_update(
         skip_locked=True
     )
@@ -74,6 +66,96 @@ def _free_slot(item):
     return slot
 
 
+def _record_vote_portable(item, member, selection, receipt):
+    """The vote's writes, statement by statement (any database). False: item not open."""
+    if _lock_item_for_voting(item) != BallotItem.State.OPEN:
+        return False
+    VoterRecord.objects.create(item=item, member=member)
+    slot = _free_slot(item)
+    Ballot.objects.filter(pk=slot.pk).update(selection=selection, receipt=receipt)
+    return True
+
+
+# PostgreSQL: the whole vote in one statement, one round trip. The item row is share-locked
+# while it is open (the chair's close waits for votes under way and votes do not queue
+# behind each other); the voter record is inserted only then (its unique constraint
+# refuses a second vote); a free slot is taken at a random point of its random ids,
+# skipping slots other votes hold, wrapping round to the start when none is after it.
+_FILL_BALLOT_SQL = """
+WITH open_item AS (
+    SELECT id FROM meetings_ballotitem WHERE id = %(item)s AND state = %(open)s FOR SHARE
+), voter AS (
+    INSERT INTO meetings_voterrecord (id, item_id, member_id)
+    SELECT %(record)s, id, %(member)s FROM open_item
+    RETURNING item_id
+), filled AS (
+    UPDATE meetings_ballot SET selection = %(selection)s, receipt = %(receipt)s
+    WHERE selection IS NULL AND id = COALESCE(
+        (SELECT id FROM meetings_ballot
+         WHERE item_id = %(item)s AND selection IS NULL AND id >= %(pivot)s
+           AND EXISTS (SELECT FROM voter)
+         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),
+        (SELECT id FROM meetings_ballot
+         WHERE item_id = %(item)s AND selection IS NULL AND id < %(pivot)s
+           AND EXISTS (SELECT FROM voter)
+         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+    )
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM voter), (SELECT count(*) FROM filled)
+"""
+
+
+def _record_vote_postgresql(item, member, selection, receipt):
+    """The vote's writes in one statement. False: item not open (nothing written)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FILL_BALLOT_SQL,
+            {
+                "item": item.pk,
+                "open": BallotItem.State.OPEN,
+                "record": uuid.uuid4(),
+                "member": member.pk,
+                "selection": selection,
+                "receipt": receipt,
+                "pivot": _slot_pivot(),
+            },
+        )
+        voted, filled = cursor.fetchone()
+    if not voted:
+        return False
+    if not filled:
+        # Every slot is taken or held: more members became eligible than there were slots.
+        slot = _free_slot(item)
+        Ballot.objects.filter(pk=slot.pk).update(selection=selection, receipt=receipt)
+    return True
+
+
+CHOICES_KEY = "ballot-choices-{pk}-{opened}"
+
+
+def opened_item_choices(item):
+    """{choice id: (position, is_abstain)} of an opened item, from the shared cache.
+
+    An item's choices are made when it opens and never change after (an opened item
+    cannot be edited); the key carries the opening time, so it names one item only.
+    """
+    key = CHOICES_KEY.format(pk=item.pk, opened=item.opened_at.timestamp())
+    choices = cache.get(key)
+    if choices is None:
+        choices = {
+            pk: (position, is_abstain)
+            for pk, position, is_abstain in Choice.objects.filter(item=item).values_list(
+                "pk", "position", "is_abstain"
+            )
+        }
+        cache.set(key, choices, timeout=CHOICES_TIMEOUT)
+    return choices
+
+
+CHOICES_TIMEOUT = 6 * 3600  # seconds; a meeting's voting is over well within this
+
+
 def cast_vote(member, item, choice_ids):
     """Record the member's vote on the item and return the receipt code.
 
@@ -85,36 +167,30 @@ def cast_vote(member, item, choice_ids):
     eligibility = meeting.eligibility(member)
     if not eligibility:
         raise VoteRefused(eligibility.reason, "ineligible")
-    # Checked again under lock below; this answers a draft or closed item before its choices.
-    if item.state != BallotItem.State.OPEN:
+    # Checked again in the transaction below; this answers a draft or closed item first.
+    if item.state != BallotItem.State.OPEN or item.opened_at is None:
         raise VoteRefused("Voting on this item is not open.", "not_open")
     try:
         ids = {int(choice_id) for choice_id in choice_ids}
     except (TypeError, ValueError):
         raise VoteRefused("That choice is not on this ballot.", "unknown_choice") from None
-    if any(not 0 < choice_id <= MAX_ID for choice_id in ids):
-        # No choice has such an id, and the database cannot even be asked about it.
-        raise VoteRefused("That choice is not on this ballot.", "unknown_choice")
     if not ids:
         raise VoteRefused("Choose an option (you can choose “Abstain”).", "no_choice")
-    choices = list(Choice.objects.filter(item=item, pk__in=ids))
-    if len(choices) != len(ids):
+    on_ballot = opened_item_choices(item)
+    if not ids <= on_ballot.keys():
         raise VoteRefused("That choice is not on this ballot.", "unknown_choice")
-    if len(choices) > item.max_choices:
+    if len(ids) > item.max_choices:
         raise VoteRefused(f"Choose at most {item.max_choices} for this item.", "too_many_choices")
-    if len(choices) > 1 and any(choice.is_abstain for choice in choices):
+    if len(ids) > 1 and any(on_ballot[choice_id][1] for choice_id in ids):
         raise VoteRefused("Abstain cannot be combined with another choice.", "abstain_mixed")
-    selection = sum(choice.bit for choice in choices)
+    selection = sum(1 << on_ballot[choice_id][0] for choice_id in ids)
 
+    record = _record_vote_postgresql if connection.vendor == "postgresql" else _record_vote_portable
+    receipt = new_receipt()
     try:
         with transaction.atomic():
-            state = _lock_item_for_voting(item)
-            if state != BallotItem.State.OPEN:
+            if not record(item, member, selection, receipt):
                 raise VoteRefused("Voting on this item is not open.", "not_open")
-            VoterRecord.objects.create(item=item, member=member)
-            slot = _free_slot(item)
-            receipt = new_receipt()
-            Ballot.objects.filter(pk=slot.pk).update(selection=selection, receipt=receipt)
     except IntegrityError:
         raise VoteRefused("You have already voted on this item.", "already_voted") from None
     return receipt
