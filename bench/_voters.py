@@ -3,9 +3,8 @@ posted over HTTP to several app servers, each answer classified, and the databas
 
 Each vote is one attempt, classified from what the client saw:
 
-* success: the form's 302 without a refusal message (with the receipt in a cookie,
-  or in the member's session before the receipt moved to a cookie), or the member
-  API's 201 with a receipt;
+* success: the form's 302 without a refusal message (the receipt in a cookie for
+  the page it redirects to), or the member API's 201 with a receipt;
 * refused: the form's 302 carrying a refusal message (decoded here, so the reason is
   known), a 429, any other 4xx; the API's 4xx with its refusal code;
 * error: a 5xx;
@@ -262,28 +261,6 @@ def receipt_cookie(response, item):
     checked against the ballots anyway, so the signature is not checked here."""
     value = cookies_of(response).get(f"ballot-receipt-{item.pk}")
     return value.split(":", 1)[0] if value else None
-
-
-def session_receipt(session_key, item):
-    """The receipt of the item kept in the session, where the form kept it before it
-    moved to a cookie; None when this version keeps it elsewhere."""
-    from importlib import import_module
-
-    from django.conf import settings
-
-    from meetings.ballots import views
-
-    if not hasattr(views, "RECEIPTS_SESSION_KEY"):
-        return None
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
-    return store.load().get(views.RECEIPTS_SESSION_KEY, {}).get(str(item.pk))
-
-
-def attach_receipts(attempts, item):
-    """Give each successful form attempt without a receipt cookie the session's receipt."""
-    for attempt in attempts:
-        if attempt.kind == "success" and attempt.via == "form" and not attempt.receipt:
-            attempt.receipt = session_receipt(attempt.voter.session_key, item)
 
 
 # Checks ----------------------------------------------------------------------------------

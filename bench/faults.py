@@ -154,19 +154,29 @@ def run_with_fault(site, meeting, item, jobs, fault):
 
 def kill_workers_fault(site, duration, jobs):
     """SIGKILL app1's workers at 30 % of the burst, and again once the new ones have
-    answered some votes (so they are busy, not still starting, when they are killed)."""
+    answered some votes (so they are busy, not still starting, when they are killed);
+    each time when app1 has several votes under way (waiting at most 2 s for that)."""
     attempts = [attempt for job in jobs for attempt in job.attempts]
 
     def answered_since(moment):
         return sum(a.server == 0 and a.kind == "success" and a.started > moment for a in attempts)
 
+    def under_way():
+        return sum(a.server == 0 and a.started > 0 and not a.kind for a in attempts)
+
     def fault(events):
         async def run(progress):
             await asyncio.sleep(max(0.0, 0.3 * duration - progress.now()))
             for n in range(2):
+                waited_until = progress.now() + 2
+                while under_way() < 2 and progress.now() < waited_until:
+                    await asyncio.sleep(0.005)
+                busy = under_way()
                 pids = site.servers[0].kill_workers()
                 killed_at = progress.now()
-                events.append((killed_at, f"SIGKILL to app1's {len(pids)} workers"))
+                events.append(
+                    (killed_at, f"SIGKILL to app1's {len(pids)} workers ({busy} votes under way)")
+                )
                 if n == 0:
                     while answered_since(killed_at) < 10 and progress.now() < duration:
                         await asyncio.sleep(0.05)
@@ -230,7 +240,6 @@ def first_success_after(attempts, moment):
 def check_fault(checks, site, meeting, item, choices, jobs, fault, name):
     """Run one burst with its fault, check, retry, check again; returns the figures."""
     attempts, wall, events = run_with_fault(site, meeting, item, jobs, fault)
-    voting.attach_receipts(attempts, item)
     print(f"\n[{name}] burst of {len(attempts):,} votes at {RATE:.0f}/s, {wall:.1f} s:")
     for at, what in events:
         print(f"  {at:6.2f} s  {what}")
@@ -287,7 +296,6 @@ def check_fault(checks, site, meeting, item, choices, jobs, fault, name):
         f"[{name}] retries succeed, or 'already voted' if counted",
         not any(what.startswith("UNEXPECTED") for what in outcomes),
     )
-    voting.attach_receipts(again, item)
 
     successes = [a for a in attempts + again if a.kind == "success"]
     final_choice = {a.voter.member.pk: a.choice for a in attempts}  # retries repeat the choice

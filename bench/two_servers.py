@@ -139,10 +139,8 @@ def roaming_session(checks, site, meeting, item, choice):
         "a vote on app2 with the app1 sign-in succeeds",
         voted.status == 302 and not voting.refusal_messages(voted),
     )
-    cookies.update(voting.cookies_of(voted))  # the receipt cookie, in the newer form
-    receipt = voting.receipt_cookie(voted, item) or voting.session_receipt(
-        cookies["sessionid"], item
-    )
+    cookies.update(voting.cookies_of(voted))  # the receipt cookie, as a browser keeps it
+    receipt = voting.receipt_cookie(voted, item)
     page = get(one, "GET", meeting.url, {"Cookie": cookie_header(cookies)})
     checks.check(
         "app1 then shows the receipt of that vote on app2",
@@ -255,7 +253,6 @@ def main():
 
         attempts = [attempt for job in jobs for attempt in job.attempts]
         wall = asyncio.run(voting.burst(site, meeting, item, jobs))
-        voting.attach_receipts(attempts, item)
         voting.print_outcomes(f"Votes, in {wall:.1f} s", attempts)
 
         print("\nDouble submissions (the same member on app1 and app2 at the same moment):")
