@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format lock deploy-check bench clean
+.PHONY: run test install migrate demo lint format lock deploy-check bench faults clean
 
 # Reinstall only when the lock changes.
 $(BIN)/.installed: requirements.lock
@@ -52,9 +52,17 @@ format: install
 lock: install
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements.lock pyproject.toml
 
-# Every benchmark under bench/, each printing its figures.
+# Every benchmark under bench/, each printing its figures (not faults.py: see below).
 bench: install
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	for script in bench/*.py; do \
+	  [ "$$script" = bench/faults.py ] || $(BIN)/python $$script || exit 1; \
+	done
+
+# Two app servers sharing one database, then faults in vote bursts. faults.py STOPS AND
+# RESTARTS the PostgreSQL server (root or the cluster's owner): never beside other work.
+faults: install
+	$(BIN)/python bench/two_servers.py
+	$(BIN)/python bench/faults.py
 
 # The production settings' own checks, with throw-away values for the secrets.
 deploy-check: install
