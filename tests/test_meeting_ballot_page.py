@@ -340,3 +340,34 @@ def test_a_refused_chair_page_explains_itself_in_the_site_layout(client, agm):
     assert response.status_code == 403
     assert "Only this meeting&#x27;s chairs can run its ballot." in html
     assert "Northwind Workers' Union" in html
+
+
+def test_the_vote_url_follows_the_chair_and_the_page_at_once(
+    client, agm, django_capture_on_commit_callbacks
+):
+    client.force_login(agm["voter"].account)
+    item = agm["item"]
+    # A vote on the draft item is refused (and what the vote needs of it is now cached) …
+    client.post(vote_url(agm, item), {"choice": ["1"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        item = open_item(item, agm["chair"])
+
+    # … yet once the chair opens it, the next vote counts.
+    response = client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    assert response.status_code == 302 and "messages" not in response.cookies
+    assert VoterRecord.objects.filter(item=item).count() == 1
+
+    # Unpublishing the meeting, or giving it another audience, also counts at once.
+    other = member_of(agm["voter"].chapter, given_name="Bea")
+    give_account(other)
+    client.force_login(other.account)
+    meeting = agm["meeting"]
+    meeting.audience_chapter = agm["outsider"].chapter
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.save_revision().publish()
+    refused = client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    assert refused.status_code == 302 and "messages" in refused.cookies
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.unpublish()
+    assert client.post(vote_url(agm, item), {"choice": [for_choice(item)]}).status_code == 404
+    assert VoterRecord.objects.filter(item=item).count() == 1

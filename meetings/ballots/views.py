@@ -31,6 +31,7 @@ from meetings.ballots.voting import (
     has_voted,
     open_item,
     rerun_item,
+    vote_target,
 )
 from members.audience import signed_in_member, signed_in_voter
 
@@ -131,36 +132,18 @@ def forget_shown_receipts(request, response):
 def vote_on_item(request, meeting_id, item_id):
     """The vote form's target: a plain URL, outside Wagtail's page routing, because a vote
     is the busiest request of a meeting and needs nothing the page tree knows."""
-    items = BallotItem.objects.select_related("meeting").filter(
-        pk=item_id, meeting_id=meeting_id, meeting__live=True
-    )
-    if not is_fetch(request):
-        # Only what the vote and the redirect need; the page's script gets the whole
-        # ballot back, so its requests load the whole meeting.
-        items = items.only(*VOTE_FIELDS)
-    item = items.first()
+    if is_fetch(request):
+        # The page's script gets the whole ballot back: load the whole meeting for it.
+        item = (
+            BallotItem.objects.select_related("meeting")
+            .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
+            .first()
+        )
+    else:
+        item = vote_target(meeting_id, item_id)
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
     return vote(request, item.meeting, item)
-
-
-# What `cast_vote` needs of the item and its meeting (eligibility and whether the item is
-# open), what the redirect needs (the page's URL) and the item's title for a refusal.
-VOTE_FIELDS = (
-    "meeting",
-    "state",
-    "opened_at",
-    "kind",
-    "seats",
-    "title",
-    "meeting__live",
-    "meeting__url_path",
-    "meeting__audience_kind",
-    "meeting__audience_sector",
-    "meeting__audience_area_council",
-    "meeting__audience_local",
-    "meeting__audience_chapter",
-)
 
 
 def vote(request, meeting, item):

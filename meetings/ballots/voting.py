@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cms.site_fragments import fragment_version
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
@@ -194,6 +195,58 @@ def cast_vote(member, item, choice_ids):
     except IntegrityError:
         raise VoteRefused("You have already voted on this item.", "already_voted") from None
     return receipt
+
+
+VOTE_TARGET_KEY = "vote-target-{meeting}-{item}-{state}-{pages}"
+VOTE_TARGET_TIMEOUT = 300  # seconds
+
+
+def vote_target(meeting_id, item_id):
+    """The item of a live meeting, with the meeting, as a vote needs them (VOTE_FIELDS);
+    None when there is no such item on that meeting. From the shared cache: every vote
+    of a burst asks for the same item.
+
+    The key carries the version of the meeting's polled state, which moves when the chair
+    opens or closes an item, and the site's page version, which moves when a page is
+    published, unpublished, moved or deleted: a cached copy never outlives a change to
+    what it holds. `cast_vote` checks again, in its transaction, that the item is open.
+    """
+    key = VOTE_TARGET_KEY.format(
+        meeting=meeting_id,
+        item=item_id,
+        state=cached_now_state(meeting_id)["version"],
+        pages=fragment_version(),
+    )
+    item = cache.get(key)
+    if item is None:
+        item = (
+            BallotItem.objects.select_related("meeting")
+            .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
+            .only(*VOTE_FIELDS)
+            .first()
+        )
+        if item is not None:
+            cache.set(key, item, timeout=VOTE_TARGET_TIMEOUT)
+    return item
+
+
+# What `cast_vote` needs of the item and its meeting (eligibility and whether the item is
+# open), what the redirect needs (the page's URL) and the item's title for a refusal.
+VOTE_FIELDS = (
+    "meeting",
+    "state",
+    "opened_at",
+    "kind",
+    "seats",
+    "title",
+    "meeting__live",
+    "meeting__url_path",
+    "meeting__audience_kind",
+    "meeting__audience_sector",
+    "meeting__audience_area_council",
+    "meeting__audience_local",
+    "meeting__audience_chapter",
+)
 
 
 def has_voted(member, item):

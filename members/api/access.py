@@ -18,7 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from members.audience import signed_in_member
+from members.audience import signed_in_member, signed_in_voter
 
 NOT_A_MEMBER = (
     "This account is not linked to a member of the union, so the member API has nothing "
@@ -53,13 +53,16 @@ class MemberTokenAuthentication(TokenAuthentication):
         return super().authenticate_credentials(token_digest(key))
 
 
-def api_member(request):
+def api_member(request, view=None):
     """The confirmed member making this API request, or None.
 
     DRF hands the user it authenticated (token or session) to the underlying
-    Django request, so the site's one rule applies unchanged.
+    Django request, so the site's one rule applies unchanged. A view that only
+    casts votes loads the member as `signed_in_voter` does (same rule, fewer fields).
     """
     request.user  # noqa: B018 - runs DRF's authentication before the rule is asked
+    if getattr(view, "loads_voter_only", False):
+        return signed_in_voter(request._request)
     return signed_in_member(request._request)
 
 
@@ -71,7 +74,7 @@ class IsConfirmedMember(BasePermission):
     def has_permission(self, request, view):
         if not request.user.is_authenticated:
             return False  # DRF answers 401 with how to authenticate
-        if api_member(request) is not None:
+        if api_member(request, view) is not None:
             return True
         from members.models import Member
 
@@ -116,7 +119,7 @@ class MemberAPIView(APIView):
 
     @property
     def member(self):
-        return api_member(self.request)
+        return api_member(self.request, self)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

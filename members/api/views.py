@@ -14,8 +14,7 @@ from rest_framework.response import Response
 from wagtail.documents import get_document_model
 from wagtail.documents.models import document_served
 
-from meetings.ballots.models import BallotItem
-from meetings.ballots.voting import VoteRefused, cast_vote
+from meetings.ballots.voting import VoteRefused, cast_vote, vote_target
 from members.api.access import MemberAPIAnonThrottle, MemberAPIView, MemberAPIVoteThrottle
 from members.api.meetings import MemberBallot, MemberMeeting, meetings_of, member_meetings
 from members.api.serializers import (
@@ -219,6 +218,7 @@ class CastVoteView(MemberAPIView):
 
     parser_classes = [JSONParser]
     throttle_classes = [*MemberAPIView.throttle_classes, MemberAPIVoteThrottle]
+    loads_voter_only = True  # the member as a vote needs them (`signed_in_voter`)
 
     @extend_schema(
         operation_id="meetings_ballot_vote",
@@ -254,11 +254,12 @@ class CastVoteView(MemberAPIView):
         tags=["ballots"],
     )
     def post(self, request, meeting_id, item_id):
-        meeting = attended_meeting(self.member, meeting_id)
-        item = BallotItem.objects.filter(meeting=meeting, pk=item_id).first()
-        if item is None:
+        member = self.member
+        # The item and its meeting as the page form's votes get them (the shared cache).
+        item = vote_target(meeting_id, item_id)
+        if item is None or not item.meeting.includes(member):
+            attended_meeting(member, meeting_id)  # 404 for a meeting that is not for them
             raise NotFound(NO_SUCH_ITEM)
-        item.meeting = meeting  # already loaded, with its audience
         vote = VoteSerializer(data=request.data)
         if not vote.is_valid():
             return Response({"detail": NOT_A_VOTE, "code": "invalid"}, status=400)
