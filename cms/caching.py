@@ -7,22 +7,26 @@ PUBLIC_PAGE_SHARED_MAX_AGE; anything else is `private, no-cache`. Views that set
 own Cache-Control (meeting pages, the member API, Wagtail's refusals and previews)
 keep theirs.
 
-The page cache is Django's cache middleware, in the shared cache (Redis in
-production), holding the public pages of anonymous visitors who send no cookies. Its
-keys carry the site fragments' version (cms/site_fragments.py), so publishing,
-unpublishing, moving or deleting a page, a privacy change or a settings save empties
-it on every app server at once. A hit is answered before sessions, authentication or
-CSRF run: no database query.
+The page cache (`PageCacheMiddleware`) keeps those public pages in the shared cache
+(Redis in production) for visitors who send no cookies. Each entry carries the site
+fragments' version (cms/site_fragments.py), so publishing, unpublishing, moving or
+deleting a page, a privacy change or a settings save retires every entry on every app
+server at once. A hit costs one cache read and no database query.
+
+It is not Django's UpdateCacheMiddleware/FetchFromCacheMiddleware: with the version in
+their key prefix a hit took three cache reads (the version, Django's header list, the
+page) and their key building, five times the CPU of whitenoise serving the stylesheet
+(bench/public_page.py measures both).
 """
 
-from contextvars import ContextVar
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
-from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from cms.site_fragments import fragment_version
+from cms.site_fragments import VERSION_KEY, fragment_version
 
 # Decided elsewhere: the admin (never_cache), static and media files.
 LEFT_ALONE = ("/admin/",)
@@ -85,77 +89,79 @@ class CacheHeadersMiddleware:
 
 # The page cache ----------------------------------------------------------------------
 
-# Django's cache middleware reads `self.key_prefix`, one value for every request; ours
-# holds the fragment version read when the request came in, so a page rendered while an
-# editor publishes is stored under the old version, which nobody reads again.
-_key_prefix = ContextVar("page_cache_key_prefix", default=None)
-
 
 def shares_cached_pages(request):
     """Whether a request may be answered from, and fill, the page cache.
 
     Only cookie-less visitors: a session (a member, an editor and their previews), the
     CSRF cookie or a pending message could change the page. No query string either, so
-    the cache holds at most one copy of each page.
+    the cache holds at most one copy of each page. Static files are whitenoise's.
     """
     return (
         request.method in ("GET", "HEAD")
         and not request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
         and not request.META.get("QUERY_STRING")
+        and not request.path_info.startswith((*LEFT_ALONE, settings.STATIC_URL))
         # Wagtail's previews run a made-up request through the middleware.
         and not getattr(request, "is_dummy", False)
     )
 
 
-class PageCacheKeyPrefix:
-    def __init__(self, get_response):
-        if not settings.PAGE_CACHE:
-            raise MiddlewareNotUsed
-        super().__init__(get_response)
-
-    @property
-    def key_prefix(self):
-        return _key_prefix.get()
-
-    @key_prefix.setter
-    def key_prefix(self, value):
-        """Django's __init__ sets the fixed prefix; the prefix is per request instead."""
-
-    def with_prefix(self, request, method, *args):
-        token = _key_prefix.set(request._page_cache_key_prefix)
-        try:
-            return method(request, *args)
-        finally:
-            _key_prefix.reset(token)
-
-
-class FetchPageCacheMiddleware(PageCacheKeyPrefix, FetchFromCacheMiddleware):
-    """Answers cookie-less GET requests from the page cache, before the session,
-    authentication and CSRF middleware run."""
-
-    def process_request(self, request):
-        if not shares_cached_pages(request):
-            return None  # no lookup, and UpdatePageCacheMiddleware stores nothing
-        request._page_cache_key_prefix = (
-            f"{settings.CACHE_MIDDLEWARE_KEY_PREFIX}.{fragment_version()}"
-        )
-        return self.with_prefix(request, super().process_request)
+def may_be_stored(request, response):
+    """Whether a response may be given to every cookie-less visitor of its address."""
+    cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        # Only what cache_headers() (or a view) made public.
+        and "public" in cache_control
+        and not {"private", "no-cache", "no-store"} & cache_control
+        and not response.cookies
+        # The key is the address alone: nothing else may change the response.
+        and {part.strip().lower() for part in response.get("Vary", "").split(",")}
+        <= {
+            "",
+            "cookie",
+        }
+        # A nonce must differ on every response.
+        and not getattr(request, "_csp_nonce", None)
+    )
 
 
-class UpdatePageCacheMiddleware(PageCacheKeyPrefix, UpdateCacheMiddleware):
-    """Stores what FetchPageCacheMiddleware missed, if `cache_headers()` made it public.
+def page_key(request):
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    return "page:" + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
 
-    First in MIDDLEWARE, so the stored page carries every header the others add (the
-    Content-Security-Policy, X-Frame-Options and the rest) and a hit is served with them.
+
+class PageCacheMiddleware:
+    """Answers cookie-less visitors from the shared cache, and keeps the public pages it
+    renders for them.
+
+    First in MIDDLEWARE: a hit costs one cache read (the page and the version together)
+    and nothing else runs, not even sessions or authentication; a stored page already
+    carries every header the other middleware add (the Content-Security-Policy,
+    X-Frame-Options and the rest). Each entry holds the fragment version read when its
+    request came in, and only an entry of the current version is served, so a page
+    rendered while an editor publishes is never shown after the publish.
     """
 
     def __init__(self, get_response):
-        super().__init__(get_response)
-        # Kept as long as shared caches may keep it, not the browsers' max-age.
-        self.page_timeout = settings.PUBLIC_PAGE_SHARED_MAX_AGE
+        if not settings.PAGE_CACHE:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
 
-    def process_response(self, request, response):
-        if not hasattr(request, "_page_cache_key_prefix"):
-            return response
-        return self.with_prefix(request, super().process_response, response)
+    def __call__(self, request):
+        if not shares_cached_pages(request):
+            return self.get_response(request)
+        key = page_key(request)
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or fragment_version()
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        response = self.get_response(request)
+        if may_be_stored(request, response):
+            cache.set(key, (version, response), settings.PUBLIC_PAGE_SHARED_MAX_AGE)
+        return response

@@ -60,17 +60,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Stores public pages in the page cache (PAGE_CACHE below) with every header the
-    # middleware after it adds.
-    "cms.caching.UpdatePageCacheMiddleware",
+    # Answers anonymous visitors from the page cache (PAGE_CACHE below) before anything
+    # else runs, and stores public pages with every header the middleware after it adds.
+    "cms.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
     # Serves static files from every app server itself; no separate file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Answers anonymous visitors from the page cache before sessions, authentication and
-    # CSRF do any work.
-    "cms.caching.FetchPageCacheMiddleware",
     # Cache-Control and Vary for every response, decided in cms/caching.py.
     "cms.caching.CacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,7 +172,6 @@ PUBLIC_PAGE_SHARED_MAX_AGE = 600
 # every publish. On by default only with Redis, which every app server (and every worker
 # process) shares; PAGE_CACHE=on or off to choose.
 PAGE_CACHE = os.environ.get("PAGE_CACHE", "on" if REDIS_URL else "off").strip().lower() == "on"
-CACHE_MIDDLEWARE_KEY_PREFIX = "page"
 
 
 # Security headers, the same in every environment so development and the tests see

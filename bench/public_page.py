@@ -1,0 +1,255 @@
+"""A public content page beside a static file, with and without the page cache, with wrk.
+
+    .venv/bin/python bench/public_page.py
+    BENCH_WORKERS=4 .venv/bin/python bench/public_page.py    # gunicorn workers (default 2)
+    BENCH_WORKER_CLASS=gthread .venv/bin/python bench/public_page.py   # threaded, keep-alive
+
+The demo content (`manage.py load_demo`); the page is its "About the union"
+content page, fetched as an anonymous visitor (no cookies), which the page cache
+(cms/caching.py) keeps in Redis and serves before sessions, authentication or
+CSRF run. wrk (Debian's package, installed when missing) drives the page and the
+site's stylesheet, which whitenoise serves from the same gunicorn (under its
+hashed name, after collectstatic into a temporary STATIC_ROOT), alternately, a
+few rounds each; then gunicorn is restarted with PAGE_CACHE=off and the same
+runs are made again. Printed for each: requests/s, latency, the ratio to the
+static file's rate, and the CPU gunicorn's workers spent per request. The target:
+the cached page at least 0.7 × the static file's rate.
+
+It also checks what the cache promises: the page's headers (public, s-maxage,
+Vary: Cookie, the Content-Security-Policy); that a hit makes no database query
+(no connection to the bench database starts or runs a statement while wrk runs
+the cached page, by pg_stat_activity, which unlike pg_stat_database's counts is
+not reported late; as a control, one request after a purge does); and that
+publishing an edit through the ORM shows at once through gunicorn. Those failing,
+or any response not 2xx, exit 1; a missed speed target is printed, not failed
+on, like the other benchmarks.
+
+Throw-away PostgreSQL and Redis databases, production settings, gunicorn on a
+free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
+"""
+
+import io
+import os
+import re
+import statistics
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import BenchSite, ensure_wrk  # noqa: E402
+
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+CONNECTIONS = 64
+THREADS = 2
+SECONDS = 6  # per wrk run
+ROUNDS = 3  # each URL, alternately, in each phase
+TARGET_RATIO = 0.7
+PAGE_SLUG = "about"
+
+
+def get(url):
+    """Status, headers and body of an anonymous GET (no cookies)."""
+    with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 - loopback only
+        return response.status, response.headers, response.read().decode("utf-8", "replace")
+
+
+def run_wrk(wrk, url):
+    """requests/s, requests, latency p50/p99 and errors of one wrk run."""
+    result = subprocess.run(  # noqa: S603
+        [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS + 30,
+        check=True,
+    )
+    out = result.stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.MULTILINE))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": percentiles.get("50"),
+        "p99": percentiles.get("99"),
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+    }
+
+
+def measure(site, wrk, targets):
+    """ROUNDS wrk runs of each target, alternately; the runs and CPU used, by name."""
+    runs = {name: [] for name, _ in targets}
+    cpu = {name: [] for name, _ in targets}
+    for _ in range(ROUNDS):
+        for name, path in targets:
+            before = site.cpu_snapshot()
+            runs[name].append(run_wrk(wrk, site.base_url + path))
+            cpu[name].append(site.cpu_used(before, site.cpu_snapshot()))
+    return runs, cpu
+
+
+def report(title, runs, cpu):
+    """Print one phase's figures; returns the median ratio page ÷ static file."""
+    print(f"\n{title}")
+    for label, name in [("content page", "page"), ("static file", "static")]:
+        rates = [run["rate"] for run in runs[name]]
+        requests = sum(run["requests"] for run in runs[name])
+        workers = sum(used["workers"] for used in cpu[name])
+        print(
+            f"  {label:<13} {statistics.median(rates):7.0f} requests/s (median; runs: "
+            f"{', '.join(f'{rate:.0f}' for rate in rates)}), "
+            f"{1e6 * workers / requests:5.0f} µs of worker CPU a request"
+        )
+        for n, run in enumerate(runs[name], 1):
+            errors = f", {run['non_2xx']} non-2xx" if run["non_2xx"] else ""
+            errors += f", socket errors {run['socket_errors']}" if run["socket_errors"] else ""
+            print(
+                f"      run {n}: {run['requests']:,} requests, latency p50 {run['p50']}, "
+                f"p99 {run['p99']}{errors}"
+            )
+    ratios = [
+        page["rate"] / static["rate"]
+        for page, static in zip(runs["page"], runs["static"], strict=True)
+    ]
+    ratio = statistics.median(ratios)
+    print(
+        f"  ratio content page ÷ static file: {ratio:.2f} "
+        f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+    )
+    return ratio
+
+
+def database_clock(site):
+    with site.admin_connection() as conn:
+        return conn.execute("SELECT clock_timestamp()").fetchone()[0]
+
+
+def database_activity_since(site, since):
+    """Connections to the bench database that connected or began or ended a statement
+    since `since` (a time by the database's clock)."""
+    with site.admin_connection() as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+            "AND greatest(backend_start, state_change) > %s",
+            [site.db_name, since],
+        ).fetchone()[0]
+
+
+def check_headers(headers):
+    cache_control = {part.strip() for part in headers.get("Cache-Control", "").split(",")}
+    problems = []
+    if "public" not in cache_control or not any(
+        part.startswith("s-maxage=") for part in cache_control
+    ):
+        problems.append(f"Cache-Control is {headers.get('Cache-Control')!r}")
+    if "cookie" not in headers.get("Vary", "").lower():
+        problems.append(f"Vary is {headers.get('Vary')!r}")
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        if name not in headers:
+            problems.append(f"no {name}")
+    return problems
+
+
+def main():
+    wrk = ensure_wrk()
+    failures = []
+    with BenchSite("public", workers=WORKERS) as site:
+        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
+        seconds = site.setup_django(collectstatic=True)
+        print(f"Migrated and collected static files in {seconds:.1f} s", flush=True)
+
+        from django.contrib.staticfiles.storage import staticfiles_storage
+        from django.core.management import call_command
+
+        from home.models import ContentPage
+
+        call_command("load_demo", stdout=io.StringIO())
+        page = ContentPage.objects.get(slug=PAGE_SLUG)
+        page_path = page.get_url()
+        static_path = staticfiles_storage.url("css/site.css")
+        targets = [("page", page_path), ("static", static_path)]
+        ratios = {}
+
+        # With the page cache ---------------------------------------------------------
+        site.env["PAGE_CACHE"] = "on"
+        site.start_server(ready_path=page_path)
+        status, headers, html = get(site.base_url + page_path)
+        page_bytes = len(html.encode())
+        assert status == 200 and page.title in html, status
+        failures += [f"the page's headers: {problem}" for problem in check_headers(headers)]
+        status, _, css = get(site.base_url + static_path)
+        assert status == 200, status
+        print(
+            f"Demo content loaded. gunicorn: {site.description} on {site.base_url}, Redis\n"
+            f"  GET {page_path} ({page_bytes:,} bytes), {page.title!r}, anonymous: "
+            f"Cache-Control: {headers.get('Cache-Control')}; Vary: {headers.get('Vary')}\n"
+            f"  GET {static_path} ({len(css.encode()):,} bytes), whitenoise\n"
+            f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s a run, "
+            f"{ROUNDS} runs each, alternately",
+            flush=True,
+        )
+
+        started = database_clock(site)
+        runs, cpu = measure(site, wrk, targets)
+        active = database_activity_since(site, started)
+        ratios["on"] = report("Page cache on (PAGE_CACHE=on, Redis):", runs, cpu)
+        bad = sum(run["non_2xx"] for name in runs for run in runs[name])
+        page_requests = sum(run["requests"] for run in runs["page"])
+        print(
+            f"\nConnections to the database active while wrk ran {page_requests:,} requests "
+            f"for the cached page (and the static runs): {active}"
+        )
+
+        # Publishing an edit shows at once, and the miss that follows queries the database.
+        from django.db import connections
+
+        new_title = "About our union"
+        page.title = new_title
+        page.save_revision().publish()
+        connections.close_all()  # so that only gunicorn's workers count below
+        published = database_clock(site)
+        status, _, html = get(site.base_url + page_path)
+        control = database_activity_since(site, published)
+        shown = status == 200 and f"<h1>{new_title}</h1>" in html
+        print(
+            f"Published a new title through the ORM; the next GET shows it: "
+            f"{'yes' if shown else 'NO'}; connections active for that request (a miss, "
+            f"the control): {control}"
+        )
+        if not shown:
+            failures.append("publishing did not purge the cached page")
+        if active or not control:
+            failures.append("a cache hit queried the database, or the check is blind")
+        else:
+            print("A cache hit makes no database query: confirmed.")
+
+        # Without the page cache --------------------------------------------------------
+        site.stop_server()
+        site.env["PAGE_CACHE"] = "off"
+        site.start_server(ready_path=page_path)
+        _, headers, _ = get(site.base_url + page_path)
+        runs, cpu = measure(site, wrk, targets)
+        ratios["off"] = report(
+            "Page cache off (PAGE_CACHE=off; fragments still cached):", runs, cpu
+        )
+        bad += sum(run["non_2xx"] for name in runs for run in runs[name])
+        site.stop_server()
+
+        met = ratios["on"] >= TARGET_RATIO
+        print(
+            f"\nCached content page ÷ static file: {ratios['on']:.2f} (without the page "
+            f"cache {ratios['off']:.2f}); target ≥ {TARGET_RATIO}: {'PASS' if met else 'FAIL'}"
+        )
+        if bad:
+            failures.append(f"{bad} responses were not 2xx/3xx")
+        if failures:
+            raise SystemExit("public_page: " + "; ".join(failures))
+        if not met:
+            print(f"public_page: ratio {ratios['on']:.2f} is under the {TARGET_RATIO} target")
+
+
+if __name__ == "__main__":
+    main()
