@@ -15,8 +15,8 @@ server at once. A hit costs one cache read and no database query.
 
 It is not Django's UpdateCacheMiddleware/FetchFromCacheMiddleware: with the version in
 their key prefix a hit took three cache reads (the version, Django's header list, the
-page) and their key building, five times the CPU of whitenoise serving the stylesheet
-(bench/public_page.py measures both).
+page) and their key building: four to five times the CPU of whitenoise serving the
+stylesheet (bench/public_page.py measures both).
 """
 
 import hashlib
@@ -28,7 +28,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from cms.site_fragments import VERSION_KEY, fragment_version
 
-# Decided elsewhere: the admin (never_cache), static and media files.
+# Decided elsewhere: the admin says never_cache itself; static and media files (under
+# STATIC_URL and MEDIA_URL) come with headers of their own.
 LEFT_ALONE = ("/admin/",)
 # Document privacy comes from collections, which can change without a publish: never
 # kept by shared caches (Wagtail marks only its refusals).
@@ -108,9 +109,13 @@ def shares_cached_pages(request):
     )
 
 
+def header_values(response, name):
+    return {part.strip().lower() for part in response.get(name, "").split(",")} - {""}
+
+
 def may_be_stored(request, response):
     """Whether a response may be given to every cookie-less visitor of its address."""
-    cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    cache_control = header_values(response, "Cache-Control")
     return (
         request.method == "GET"
         and response.status_code == 200
@@ -119,12 +124,8 @@ def may_be_stored(request, response):
         and "public" in cache_control
         and not {"private", "no-cache", "no-store"} & cache_control
         and not response.cookies
-        # The key is the address alone: nothing else may change the response.
-        and {part.strip().lower() for part in response.get("Vary", "").split(",")}
-        <= {
-            "",
-            "cookie",
-        }
+        # The key is the address alone: nothing but the (absent) cookies may change it.
+        and header_values(response, "Vary") <= {"cookie"}
         # A nonce must differ on every response.
         and not getattr(request, "_csp_nonce", None)
     )
