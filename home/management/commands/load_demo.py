@@ -404,8 +404,8 @@ def privacy_statement_page():
                 paragraphs(
                     "This site sets only the cookies it needs to keep you signed in, to "
                     'protect its forms and to carry a one-time notice, such as "your '
-                    'choices are saved", to the next page you open. It does not use '
-                    "advertising or tracking cookies.",
+                    'choices are saved" or the receipt code of your vote, to the next '
+                    "page you open. It does not use advertising or tracking cookies.",
                     "Some pages link to other organisations' websites or list their phone "
                     "numbers and addresses for your convenience. We do not control those "
                     "sites, are not responsible for what they say or offer, and do not "
