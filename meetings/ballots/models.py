@@ -34,6 +34,10 @@ Nothing joins the two:
 * The selection is a bit mask over the item's choices (bit n = the choice at
   position n), so a ballot is one row whatever the number of seats, and the
   tally is one aggregate query.
+* The receipt code names a ballot, so it is never stored beside the account:
+  the vote's answer carries it, and after the plain form's redirect it waits in
+  a signed cookie in the member's own browser (never the session, which the
+  database and the shared cache hold with the account), removed once shown.
 
 What this does not protect against: someone watching the database server's
 live traffic or its write-ahead log while the vote is under way. That is
