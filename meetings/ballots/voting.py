@@ -41,8 +41,8 @@ def new_receipt():
 
 
 def _lock_item_for_voting(item):
-    """Hold the item open for this transaction (the portable path; SQLite serialises all
-    writes anyway)."""
+    """The item's state, read in the vote's transaction (the portable path: SQLite
+    serialises all writes anyway)."""
     return BallotItem.objects.filter(pk=item.pk).values_list("state", flat=True).first()
 
 
