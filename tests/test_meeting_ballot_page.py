@@ -6,11 +6,20 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
+from meetings.ballots.board import PRESENCE_KEY, members_present, note_presence
+from meetings.ballots.models import (
+    Ballot,
+    BallotItem,
+    ChairAction,
+    Choice,
+    Presence,
+    VoterRecord,
+)
 from meetings.ballots.voting import cast_vote, close_item, open_item
 from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
 from meetings.models import Audience
@@ -371,3 +380,17 @@ def test_the_vote_url_follows_the_chair_and_the_page_at_once(
         meeting.unpublish()
     assert client.post(vote_url(agm, item), {"choice": [for_choice(item)]}).status_code == 404
     assert VoterRecord.objects.filter(item=item).count() == 1
+
+
+def test_presence_is_one_row_per_member_moved_on_when_seen_again(agm):
+    meeting, voter = agm["meeting"], agm["voter"]
+    note_presence(meeting, voter)
+    first = Presence.objects.get(meeting=meeting, member=voter).last_seen
+    Presence.objects.filter(meeting=meeting).update(last_seen=first - timezone.timedelta(hours=1))
+    assert members_present(meeting) == 0
+    cache.delete(PRESENCE_KEY.format(meeting=meeting.pk, member=voter.pk))  # a minute later
+    note_presence(meeting, voter)
+
+    assert Presence.objects.filter(meeting=meeting, member=voter).count() == 1
+    assert Presence.objects.get(meeting=meeting, member=voter).last_seen >= first
+    assert members_present(meeting) == 1

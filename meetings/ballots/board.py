@@ -80,8 +80,13 @@ def note_presence(meeting, member):
         return
     if not cache.add(PRESENCE_KEY.format(meeting=meeting.pk, member=member.pk), 1, PRESENCE_EVERY):
         return
-    Presence.objects.update_or_create(
-        meeting=meeting, member=member, defaults={"last_seen": timezone.now()}
+    # One upsert statement (INSERT … ON CONFLICT DO UPDATE): no transaction or savepoint
+    # around a read and a write, as update_or_create needs.
+    Presence.objects.bulk_create(
+        [Presence(meeting=meeting, member=member, last_seen=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["meeting", "member"],
+        update_fields=["last_seen"],
     )
 
 
