@@ -56,7 +56,7 @@ def _find_signed_in_member(request, fields=None):
         account__emailaddress__verified=True,
     ).order_by()
     if fields is None:
-        members = members.select_related("local__sector", "local__area_council", "chapter")
+        members = members.select_related("local__sector", "local__area_council", "chapter__local")
     else:
         members = members.select_related("local").only(*fields)
     member = next(iter(members[:1]), None)

@@ -121,6 +121,25 @@ def test_dashboards_differ_by_chapter_and_show_pages_aimed_at_the_member(client,
     assert "Education sector survey" in school_dash and "North Ward shift bids" not in school_dash
 
 
+def test_the_dashboard_reads_the_members_units_in_the_members_own_query(client, home_page, union):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(union["ward"].account)
+    client.get(reverse("members:dashboard"))  # fills the caches a first view fills
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("members:dashboard")).content.decode()
+
+    assert "North Ward" in page and "Local 012" in page
+    unit_lookups = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].lstrip().startswith('SELECT "members_local"')
+        or query["sql"].lstrip().startswith('SELECT "members_chapter"')
+    ]
+    assert unit_lookups == []
+
+
 def test_home_page_greets_a_signed_in_member_with_their_units(client, home_page, union):
     client.force_login(union["ward"].account)
 
