@@ -591,6 +591,16 @@ class MeetingPage(RoutablePageMixin, Page):
     def email_receipt(self, request, item_id):
         return ballot_views.email_receipt(request, self, item_id)
 
+    @path("receipts/<int:item_id>/", name="receipt_list")
+    def receipt_list(self, request, item_id):
+        """The receipt codes of a closed item's counted ballots, as plain text."""
+        return ballot_views.receipt_list(request, self, item_id)
+
+    @path("receipts/<int:item_id>/check/", name="receipt_check")
+    def receipt_check(self, request, item_id):
+        """Whether one receipt code is among a closed item's counted ballots."""
+        return ballot_views.receipt_check(request, self, item_id)
+
     @path("chair/", name="chair")
     def chair(self, request):
         self.load_audience()

@@ -198,6 +198,12 @@ def test_results_and_receipts_show_on_the_page_after_close(client, agm):
     html = page(client, agm)
 
     assert "Carried" in html and receipt in html
+    # The check form and the full list are offered for every closed item (tests/test_receipts.py).
+    assert (
+        f"receipts/{item.pk}/check/" in html
+        and f'href="{agm["meeting"].url}receipts/{item.pk}/"' in html
+    )
+
 
 
 def test_only_the_meetings_chairs_open_the_chair_page(client, agm):

@@ -4,16 +4,18 @@ Closed items' results never change, so they are cached in the shared cache
 once computed; open and draft items are read fresh.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
-from meetings.ballots.models import Ballot, BallotItem, Choice, Presence, VoterRecord
-from meetings.ballots.results import item_result
+from meetings.ballots.models import BallotItem, Choice, Presence, VoterRecord
+from meetings.ballots.results import INLINE_RECEIPTS_UP_TO, counted_receipts, item_result
 
-RESULT_KEY = "ballot-result-{pk}"
+# "-2": entries cached before the receipts moved out held them all; never read those.
+RESULT_KEY = "ballot-result-2-{pk}"
 PRESENCE_KEY = "presence-{meeting}-{member}"
 PRESENCE_EVERY = 60  # seconds between presence writes for one member
 PRESENT_WITHIN = 180  # seconds: "present" means seen on the page this recently
@@ -25,24 +27,31 @@ class BoardItem:
     choices: list
     has_voted: bool = False
     result: object = None
-    receipts: list = field(default_factory=list)
 
     @property
     def input_type(self):
         return "checkbox" if self.item.max_choices > 1 else "radio"
 
+    @cached_property
+    def receipts(self):
+        """A closed item's counted receipts, sorted; read only when asked for (the API),
+        so the meeting page of a large item never loads them."""
+        return counted_receipts(self.item) if self.result is not None else []
+
+    @property
+    def inline_receipts(self):
+        """The receipts the meeting page lists inline: a small closed item's only."""
+        small = self.result is not None and self.result.ballots_cast <= INLINE_RECEIPTS_UP_TO
+        return self.receipts if small else []
+
 
 def closed_result(item):
-    """The result and receipt list of a closed item, from the shared cache when possible."""
+    """The result of a closed item, from the shared cache when possible. (Its receipts
+    are cached apart, by `results.counted_receipts_text`.)"""
     key = RESULT_KEY.format(pk=item.pk)
     cached = cache.get(key)
     if cached is None:
-        receipts = sorted(
-            Ballot.objects.filter(item=item, selection__isnull=False).values_list(
-                "receipt", flat=True
-            )
-        )
-        cached = {"result": item_result(item), "receipts": receipts}
+        cached = {"result": item_result(item)}
         cache.set(key, cached, timeout=None)
     return cached
 
@@ -68,8 +77,7 @@ def board(meeting, member):
             has_voted=getattr(item, "member_voted", False),
         )
         if item.state == BallotItem.State.CLOSED:
-            closed = closed_result(item)
-            row.result, row.receipts = closed["result"], closed["receipts"]
+            row.result = closed_result(item)["result"]
         rows.append(row)
     return rows
 

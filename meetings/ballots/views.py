@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from cms.site_fragments import fragment_version
 from meetings.ballots.board import board, members_present, note_presence
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, VoterRecord
+from meetings.ballots.results import counted_receipts_text, receipt_is_counted, receipt_shape
 from meetings.ballots.voting import (
     ChairRefused,
     VoteRefused,
@@ -227,6 +228,62 @@ def email_receipt(request, meeting, item_id):
     else:
         messages.error(request, "That receipt could not be sent.")
     return HttpResponseRedirect(meeting.url + "#ballot")
+
+
+# Counted receipts ----------------------------------------------------------------------
+
+
+def closed_item_for_results(request, meeting, item_id):
+    """A closed item of the meeting, for someone who may see its results: the meeting's
+    eligible members (as on the page and in the API) and its chairs (the chair's page)."""
+    if not (meeting.is_eligible(signed_in_member(request)) or may_chair(meeting, request.user)):
+        raise PermissionDenied(
+            "Only members who may attend this meeting, and its chairs, can see its results."
+        )
+    item = BallotItem.objects.filter(
+        pk=item_id, meeting=meeting, state=BallotItem.State.CLOSED
+    ).first()
+    if item is None:
+        raise Http404("No closed item with that number on this meeting's ballot.")
+    return item
+
+
+@require_GET
+def receipt_list(request, meeting, item_id):
+    """Every counted receipt of a closed item, as plain text, sorted, one a line."""
+    item = closed_item_for_results(request, meeting, item_id)
+    response = HttpResponse(counted_receipts_text(item), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{meeting.slug}-receipts-{item.pk}.txt"'
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+RECEIPT_SHAPE_MESSAGE = (
+    "That is not a receipt code: a receipt is 10 letters and digits, as shown when you voted."
+)
+
+
+@require_GET
+def receipt_check(request, meeting, item_id):
+    """Whether one receipt code is among a closed item's counted ballots, and nothing else.
+
+    The code is neither logged nor stored: it would name the ballot beside the account.
+    """
+    item = closed_item_for_results(request, meeting, item_id)
+    typed = request.GET.get("receipt", "").strip()
+    code = receipt_shape(typed)
+    context = {"page": meeting, "item": item, "typed": typed, "code": code}
+    if code:
+        context["counted"] = receipt_is_counted(item, code)
+    elif typed:
+        context["error"] = RECEIPT_SHAPE_MESSAGE
+    response = render(
+        request, "meetings/receipt_check.html", context, status=400 if typed and not code else 200
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    # Links onwards never carry the code in their Referer.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @require_GET

@@ -101,3 +101,7 @@ def test_chair_opens_the_motion_member_votes_without_reloading_and_both_see_the_
     # The member can check their ballot was counted.
     expect(closed_item.locator(".receipts__list")).to_contain_text(receipt, use_inner_text=False)
     assert_page_never_reloaded(member_page, mode)
+    # …and with the item's own form, which answers on a page of its own.
+    closed_item.get_by_label("Check your receipt").fill(receipt.lower())
+    closed_item.get_by_role("button", name="Check").click()
+    expect(member_page.get_by_role("status")).to_contain_text(f"Receipt {receipt} is among")
