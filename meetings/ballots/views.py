@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -133,15 +134,7 @@ def forget_shown_receipts(request, response):
 def vote_on_item(request, meeting_id, item_id):
     """The vote form's target: a plain URL, outside Wagtail's page routing, because a vote
     is the busiest request of a meeting and needs nothing the page tree knows."""
-    if is_fetch(request):
-        # The page's script gets the whole ballot back: load the whole meeting for it.
-        item = (
-            BallotItem.objects.select_related("meeting")
-            .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
-            .first()
-        )
-    else:
-        item = vote_target(meeting_id, item_id)
+    item = vote_target(meeting_id, item_id)
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
     return vote(request, item.meeting, item)
@@ -150,7 +143,7 @@ def vote_on_item(request, meeting_id, item_id):
 def vote(request, meeting, item):
     """Cast a vote from the page's form. Without JavaScript it redirects back to the page
     (so a refresh never resubmits) and the page shows the receipt; the page's script gets
-    the refreshed ballot instead, with the receipt in it."""
+    only the item's answer instead (`vote_answer`)."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#ballot")
     # Per IP and per account (ACCOUNT_RATE_LIMITS["vote"]), before the vote is looked at:
@@ -158,16 +151,37 @@ def vote(request, meeting, item):
     if over_vote_limit(request):
         return vote_limited(request, meeting)
     member = signed_in_voter(request)
+    refusal = None
     try:
         receipt = cast_vote(member, item, request.POST.getlist("choice"))
-    except VoteRefused as refusal:
-        messages.error(request, f"{item.title}: {refusal.message}")
+    except VoteRefused as error:
+        refusal = f"{item.title}: {error.message}"
         receipt = None
     if is_fetch(request):
-        return ballot_fragment(request, meeting, {str(item.pk): receipt} if receipt else None)
+        return vote_answer(request, meeting, item, receipt, refusal)
+    if refusal:
+        messages.error(request, refusal)
     response = HttpResponseRedirect(meeting.url + "#ballot")
     if receipt:
         remember_receipt(response, meeting, member, item, receipt)
+    return response
+
+
+def vote_answer(request, meeting, item, receipt, refusal):
+    """The page script's answer to a vote: only the item's "your vote is recorded" part with
+    the receipt, or the refusal, made from what the vote already loaded (no query, and no
+    context processors: they read the shared cache)."""
+    context = {
+        "item": item,
+        "receipt": receipt,
+        "refusal": refusal,
+        # meeting.url comes from Wagtail's cached site paths; routablepageurl would look up
+        # the request's Site in the database.
+        "receipt_url": meeting.url + meeting.reverse_subpage("email_receipt", args=[item.pk]),
+        "csrf_token": get_token(request),
+    }
+    response = HttpResponse(render_to_string("meetings/includes/vote_answer.html", context))
+    patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
@@ -196,7 +210,8 @@ def vote_limited(request, meeting):
     """The answer to a vote over the rate limit: 429, nothing recorded, the reason said."""
     if is_fetch(request):
         messages.error(request, VOTE_LIMITED)
-        response = ballot_fragment(request, meeting)
+        # The whole ballot, so the vote's lean copy of the meeting will not do.
+        response = ballot_fragment(request, type(meeting).objects.get(pk=meeting.pk))
     else:
         response = render(
             request, "meetings/vote_limited.html", {"page": meeting, "message": VOTE_LIMITED}

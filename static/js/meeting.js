@@ -72,12 +72,32 @@
       if (!form.classList.contains("vote-form") || !section.contains(form)) return;
       event.preventDefault();
       var button = form.querySelector("button[type=submit]");
+      var label = button && button.textContent;
       if (button) { button.disabled = true; button.textContent = "Sending your vote…"; }
       fetchFragment(form.action, { method: "POST", body: new FormData(form) })
         .then(function (html) {
-          section = replaceSection(section, html, ".ballot-item__voted, .ballot__errors");
-          var focused = section.querySelector(".ballot-item__voted, .ballot__errors");
-          if (focused) { focused.setAttribute("tabindex", "-1"); focused.focus(); }
+          // The answer is the item's "vote recorded" part or its refusal (or, over the
+          // rate limit, the whole ballot): it takes the form's place, or goes above it.
+          var holder = document.createElement("div");
+          holder.innerHTML = html.trim();
+          var fresh = holder.firstElementChild;
+          var item = form.closest(".ballot-item");
+          if (fresh && fresh.id === section.id) {
+            section = replaceSection(section, html);
+            fresh = section.querySelector(".ballot-item__voted, .ballot__errors");
+          } else if (fresh && item && fresh.dataset.item) {
+            var shown = item.querySelector(".ballot__errors");
+            if (shown) shown.remove();
+            if (fresh.classList.contains("ballot-item__voted")) {
+              form.replaceWith(fresh);
+            } else {
+              form.before(fresh);
+              if (button) { button.disabled = false; button.textContent = label; }
+            }
+          } else {
+            throw new Error("unexpected answer");
+          }
+          if (fresh) { fresh.setAttribute("tabindex", "-1"); fresh.focus(); }
         })
         .catch(function () { form.submit(); });
     });
