@@ -3,6 +3,7 @@
     .venv/bin/python bench/vote_burst.py
     BENCH_WORKERS=6 .venv/bin/python bench/vote_burst.py     # gunicorn workers (default 4)
     BENCH_VOTE_VIA=api .venv/bin/python bench/vote_burst.py  # the member API instead of the form
+    BENCH_VOTE_VIA=fetch ...                                  # the form as the page's script posts
     BENCH_WORKER_CLASS=gthread ...                            # gunicorn's threaded workers
 
 Runs against a throw-away PostgreSQL database and Redis database of its own
@@ -14,11 +15,14 @@ cache), each with a CSRF cookie and form token pair. The chair opens
 a motion (`open_item`). Then 200 concurrent clients post the 2,000 votes, one
 per member, to `/meeting-vote/<meeting id>/<item id>/` exactly as the page's form does
 (csrfmiddlewaretoken + choice, session cookie; one connection per request).
+With BENCH_VOTE_VIA=fetch the same form posts carry `X-Requested-With: fetch`, as
+static/js/meeting.js sends them (the answer is HTML for the page to swap in).
 With BENCH_VOTE_VIA=api the same votes go to the member API instead
 (`POST /api/member/v1/meetings/<id>/ballot/<item id>/vote/`, JSON, a token each).
 
 Printed: votes/s, latency p50/p95/p99, errors (anything but the form's 302, and
-302s that carry a refusal message), then the database is checked (2,000 filled
+302s that carry a refusal message; with fetch, anything but a 200 carrying a
+receipt; with the API, anything but 201), then the database is checked (2,000 filled
 ballots, 2,000 voter records, no duplicates, the tally equals what the clients
 sent), the queries of one vote are listed, and pgbench's single-row INSERT rate
 on the same PostgreSQL server is measured for comparison.
@@ -199,7 +203,10 @@ def vote_requests(meeting, item, choices, users, rng):
             choice = rng.choices(choices, weights=[6, 3, 1])[0]
             body = urlencode({"csrfmiddlewaretoken": token, "choice": choice.pk}).encode()
             form = "application/x-www-form-urlencoded"
-            jobs.append((path, f"Cookie: {cookie}", form, body, choice.pk))
+            header = f"Cookie: {cookie}"
+            if VIA == "fetch":
+                header += "\r\nX-Requested-With: fetch"
+            jobs.append((path, header, form, body, choice.pk))
     return jobs
 
 
@@ -207,7 +214,7 @@ def vote_requests(meeting, item, choices, users, rng):
 
 
 async def post(port, path, header, content_type, body):
-    """One POST on its own connection: (status, seconds, response head)."""
+    """One POST on its own connection: (status, seconds, response head, body)."""
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -222,16 +229,24 @@ async def post(port, path, header, content_type, body):
     finally:
         writer.close()
     seconds = time.perf_counter() - started
-    response_head = response.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    response_head, _, body = response.partition(b"\r\n\r\n")
+    response_head = response_head.decode("latin-1")
     status = int(response_head.split(" ", 2)[1]) if response_head.startswith("HTTP/") else 0
-    return status, seconds, response_head
+    return status, seconds, response_head, body
 
 
-def outcome(status, head):
+def outcome(status, head, body):
     """("ok" or "failed" or "refused", why): the form redirects (302) whether or not the
-    vote counted, and says a refusal in a message; the API answers 201."""
+    vote counted, and says a refusal in a message; the page's script gets 200 and HTML
+    that shows the receipt, or the refusal instead; the API answers 201."""
     if VIA == "api":
         return ("ok", "") if status == 201 else ("failed", f"HTTP {status}")
+    if VIA == "fetch":
+        if status != 200:
+            return "failed", f"HTTP {status}"
+        if b'class="receipt"' not in body:
+            return "refused", "200 without a receipt"
+        return "ok", ""
     if status != 302:
         return "failed", f"HTTP {status}"
     if re.search(r"^Set-Cookie: messages=", head, re.MULTILINE | re.IGNORECASE):
@@ -248,13 +263,13 @@ async def burst(port, jobs):
         while queue:
             path, header, content_type, body, choice = queue.popleft()
             try:
-                status, seconds, head = await asyncio.wait_for(
+                status, seconds, head, body = await asyncio.wait_for(
                     post(port, path, header, content_type, body), REQUEST_TIMEOUT
                 )
             except (OSError, TimeoutError, ValueError) as error:
                 results.append(("failed", None, choice, repr(error)))
                 continue
-            kind, why = outcome(status, head)
+            kind, why = outcome(status, head, body)
             results.append((kind, seconds, choice, why))
 
     started = time.perf_counter()
@@ -272,10 +287,10 @@ def warm_up(site, path, header):
         def redirect_request(self, *args, **kwargs):
             return None
 
-    name, value = header.split(": ", 1)
+    headers = dict(line.split(": ", 1) for line in header.split("\r\n"))
     opener = urllib.request.build_opener(NoRedirect)
     for _ in range(WORKERS * 4):
-        request = urllib.request.Request(site.base_url + path, headers={name: value})  # noqa: S310
+        request = urllib.request.Request(site.base_url + path, headers=headers)  # noqa: S310
         try:
             opener.open(request, timeout=10).read()
         except urllib.error.HTTPError as response:
@@ -353,33 +368,42 @@ def check_database(item, choices, sent):
 
 def queries_of_one_vote(meeting, item, choice, users):
     """Post votes the burst's way, in this process (same settings), and list the queries of
-    the second: the first vote on an item also fills the shared cache (item, choices)."""
+    the second: the first vote on an item also fills the shared cache (item, choices). Then
+    time IN_PROCESS_VOTES more votes' CPU in this process (the app's share, no PostgreSQL)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    def post(user):
+    def signed_in(user):
         client = Client(HTTP_HOST="127.0.0.1")
         if VIA == "api":
             from members.api.access import issue_token
 
             client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue_token(user)}"
-            path = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/vote/"
-            with CaptureQueriesContext(connection) as context:
-                response = client.post(path, {"choices": [choice.pk]}, "application/json")
-            expected = 201
         else:
             client.force_login(user)
-            path = reverse("meetings:vote", args=[meeting.pk, item.pk])
-            with CaptureQueriesContext(connection) as context:
-                response = client.post(path, {"choice": choice.pk})
-            expected = 302
-        assert response.status_code == expected, response.status_code
-        return context
+        return client
 
-    first = post(users[1])
-    context = post(users[0])
+    def post(client):
+        if VIA == "api":
+            path = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/vote/"
+            response = client.post(path, {"choices": [choice.pk]}, "application/json")
+            expected = 201
+        else:
+            path = reverse("meetings:vote", args=[meeting.pk, item.pk])
+            headers = {"X-Requested-With": "fetch"} if VIA == "fetch" else {}
+            response = client.post(path, {"choice": choice.pk}, headers=headers)
+            expected = 200 if VIA == "fetch" else 302
+        assert response.status_code == expected, response.status_code
+
+    counted = []
+    for user in users[:2]:
+        client = signed_in(user)
+        with CaptureQueriesContext(connection) as context:
+            post(client)
+        counted.append(context)
+    first, context = counted
     print(
         f"\nQueries of one vote request (in-process, same settings): {len(context)} "
         f"(the item's first vote: {len(first)})"
@@ -387,6 +411,19 @@ def queries_of_one_vote(meeting, item, choice, users):
     for n, query in enumerate(context.captured_queries, 1):
         sql = " ".join(query["sql"].split())
         print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
+
+    clients = [signed_in(user) for user in users[2 : 2 + IN_PROCESS_VOTES]]
+    started = time.process_time()
+    for client in clients:
+        post(client)
+    cpu = time.process_time() - started
+    print(
+        f"  CPU of one vote in this process (test client, {len(clients)} votes): "
+        f"{1000 * cpu / len(clients):.1f} ms"
+    )
+
+
+IN_PROCESS_VOTES = 200
 
 
 def pgbench_inserts(site, clients):
@@ -485,7 +522,7 @@ def main():
         centiles = statistics.quantiles(latencies, n=100, method="inclusive")
         votes_per_second = len(ok) / wall
         errors = collections.Counter(r[3] for r in results if r[0] != "ok")
-        answer = "201" if VIA == "api" else "302, no refusal"
+        answer = {"api": "201", "fetch": "200 with a receipt"}.get(VIA, "302, no refusal")
         print(f"  {f'votes recorded ({answer})':<34} {len(ok):>6,} in {wall:.2f} s")
         print(f"  votes/s                            {votes_per_second:>9.1f}")
         print(
