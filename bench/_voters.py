@@ -126,7 +126,9 @@ async def http(port, method, path, headers=None, body=b""):
     async def exchange():
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
+            lines = [f"{method} {path} HTTP/1.1", "Connection: close"]
+            if not any(name.lower() == "host" for name in headers or {}):
+                lines.append(f"Host: 127.0.0.1:{port}")
             lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
             if body or method == "POST":
                 lines.append(f"Content-Length: {len(body)}")

@@ -178,14 +178,15 @@ def close_on_second(checks, site, meeting, item, chair):
 
 
 def same_from_both(checks, site, label, path, headers, *, fresh_key=None):
-    """GET the path from each server (emptying the shared result cache before each)."""
+    """GET the path from each server (emptying the shared result cache before each), with
+    the same Host header, as behind a load balancer (absolute URLs in answers name it)."""
     from django.core.cache import cache
 
     bodies = []
     for server in site.servers:
         if fresh_key:
             cache.delete(fresh_key)
-        response = voting.http_sync(server.port, "GET", path, headers)
+        response = voting.http_sync(server.port, "GET", path, {"Host": "127.0.0.1", **headers})
         bodies.append((response.status, response.body))
     same = bodies[0] == bodies[1] and bodies[0][0] == 200
     checks.check(f"{label}: byte-identical from app1 and app2", same, f"{len(bodies[0][1]):,} B")
@@ -196,9 +197,11 @@ def check_results(checks, site, meeting, item, choices, chair_cookie, voter, tal
     import csv
     import io
     import json
+    from urllib.parse import urlsplit
 
     from meetings.ballots.board import RESULT_KEY
     from meetings.ballots.models import Ballot
+    from meetings.ballots.results import RECEIPTS_KEY
 
     key = RESULT_KEY.format(pk=item.pk)
     state = same_from_both(checks, site, "meeting state", f"/meeting-state/{meeting.pk}/", {})
@@ -223,10 +226,20 @@ def check_results(checks, site, meeting, item, choices, chair_cookie, voter, tal
         fresh_key=key,
     )
     closed = json.loads(ballot)["closed_items"][0]
+    listed = same_from_both(
+        checks,
+        site,
+        "member API's receipt list",
+        urlsplit(closed["receipts_url"]).path,
+        {"Authorization": f"Token {voter.api_key}"},
+        fresh_key=RECEIPTS_KEY.format(pk=item.pk),
+    )
     receipts = sorted(
         Ballot.objects.filter(item=item, selection__isnull=False).values_list("receipt", flat=True)
     )
-    checks.check("  … and it lists every ballot's receipt", closed["receipts"] == receipts)
+    checks.check(
+        "  … and it lists every ballot's receipt", json.loads(listed)["receipts"] == receipts
+    )
 
 
 # Main --------------------------------------------------------------------------------------

@@ -29,6 +29,16 @@ urlpatterns = [
         views.CastVoteView.as_view(),
         name="cast_vote",
     ),
+    path(
+        "meetings/<id:meeting_id>/ballot/<id:item_id>/receipts/",
+        views.ReceiptListView.as_view(),
+        name="ballot_receipts",
+    ),
+    path(
+        "meetings/<id:meeting_id>/ballot/<id:item_id>/receipts/<str:receipt>/",
+        views.ReceiptCheckView.as_view(),
+        name="ballot_receipt_check",
+    ),
     # Anything else under the API answers in JSON rather than with the site's 404 page.
     re_path(r"^.*$", views.not_found),
 ]

@@ -508,6 +508,8 @@ def test_schema_has_the_member_endpoints_and_not_the_public_api(client, home_pag
         "/api/member/v1/meetings/{meeting_id}/materials/{material_id}/download/",
         "/api/member/v1/meetings/{meeting_id}/ballot/",
         "/api/member/v1/meetings/{meeting_id}/ballot/{item_id}/vote/",
+        "/api/member/v1/meetings/{meeting_id}/ballot/{item_id}/receipts/",
+        "/api/member/v1/meetings/{meeting_id}/ballot/{item_id}/receipts/{receipt}/",
     }
     assert not any(path.startswith("/api/v2/") for path in schema["paths"])
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}

@@ -179,7 +179,53 @@ def test_closed_items_show_results_and_every_receipt(agm, chair):
     ]
     assert result["carried"] is True  # two of three votes cast reach two-thirds
     assert (result["elected"], result["tie"]) == ([], False)
-    assert closed["receipts"] == sorted(receipts)
+    assert "receipts" not in closed  # listed apart: a large meeting's run to megabytes
+    token_client = with_token(voters[1])
+    listed = token_client.get(closed["receipts_url"])
+    assert listed.status_code == 200
+    assert listed.json() == {"item_id": item.pk, "receipts": sorted(receipts)}
+    typed = receipts[2].lower()
+    assert token_client.get(f"{closed['receipts_url']}{typed}/").json() == {
+        "receipt": receipts[2],
+        "counted": True,
+    }
+
+
+def test_a_receipt_check_answers_only_counted_or_not_and_refuses_what_is_not_a_receipt(agm, chair):
+    meeting = agm["meeting"]
+    item = motion(meeting, chair, title="Dues")
+    other = motion(meeting, chair, title="Bylaws", position=2)
+    voter = member_of(agm["chapter"])
+    client = with_token(voter)
+    mine = vote(client, meeting, item, [choice(item, "For")]).json()["receipt"]
+    on_other = vote(client, meeting, other, [choice(other, "For")]).json()["receipt"]
+    receipts_url = f"{API}meetings/{meeting.pk}/ballot/{item.pk}/receipts/"
+
+    assert client.get(receipts_url).status_code == 404  # not closed yet: nothing published
+    close_item(item, chair)
+    before = recorded()
+
+    assert client.get(f"{receipts_url}{mine}/").json() == {"receipt": mine, "counted": True}
+    assert client.get(f"{receipts_url}{on_other}/").json()["counted"] is False
+    assert client.get(f"{receipts_url}AAAAAAAAAA/").json()["counted"] is False
+    not_a_code = client.get(f"{receipts_url}hello/")
+    assert not_a_code.status_code == 400 and "not a receipt" in not_a_code.json()["detail"]
+    assert recorded() == before
+
+
+def test_receipts_are_refused_to_members_who_may_not_attend(agm, chair):
+    meeting = agm["meeting"]
+    item = motion(meeting, chair, title="Dues")
+    vote(with_token(member_of(agm["chapter"])), meeting, item, [choice(item, "For")])
+    close_item(item, chair)
+    receipts_url = f"{API}meetings/{meeting.pk}/ballot/{item.pk}/receipts/"
+
+    outsider = with_token(member_of(agm["other"]))
+    suspended = with_token(member_of(agm["chapter"], standing=Standing.SUSPENDED))
+
+    assert outsider.get(receipts_url).status_code == 404  # as for a meeting that is not there
+    assert suspended.get(receipts_url).status_code == 403
+    assert Client().get(receipts_url).status_code == 401
 
 
 def test_election_results_say_who_was_elected_and_flag_a_tie(agm, chair):

@@ -235,14 +235,20 @@ class ClosedBallotItemSerializer(serializers.Serializer):
         help_text="When voting closed, in the meeting's time zone."
     )
     result = ItemResultSerializer()
-    receipts = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="The receipt code of every ballot counted, in alphabetical order: find yours "
-        "to check your ballot was counted. A receipt says nothing about the choice.",
+    receipts_url = serializers.SerializerMethodField(
+        help_text="Where the receipt codes of every ballot counted are listed; "
+        "`receipts_url` + `{receipt}/` says whether one code is among them. (A large "
+        "meeting's list runs to megabytes, so it is not repeated here.)"
     )
 
     def get_text(self, row) -> str:
         return expand_db_html(row.item.text)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_receipts_url(self, row):
+        url = reverse("member_api:ballot_receipts", args=[row.item.meeting_id, row.item.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_closed_at(self, row):
@@ -272,8 +278,24 @@ class VoteSerializer(serializers.Serializer):
 
 class ReceiptSerializer(serializers.Serializer):
     receipt = serializers.CharField(
-        help_text="Your receipt code: once the item closes, find it in the item's `receipts` "
-        "to check your ballot was counted. It is shown only now."
+        help_text="Your receipt code: once the item closes, check at the item's "
+        "`receipts_url` that your ballot was counted. It is shown only now."
+    )
+
+
+class ReceiptListSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField()
+    receipts = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The receipt code of every ballot counted, in alphabetical order. A "
+        "receipt says nothing about the choice.",
+    )
+
+
+class ReceiptCheckSerializer(serializers.Serializer):
+    receipt = serializers.CharField(help_text="The code checked, as stored (upper case).")
+    counted = serializers.BooleanField(
+        help_text="Whether a ballot with this receipt was counted on the item."
     )
 
 

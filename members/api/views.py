@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from wagtail.documents import get_document_model
 from wagtail.documents.models import document_served
 
+from meetings.ballots.models import BallotItem
+from meetings.ballots.results import counted_receipts, receipt_is_counted, receipt_shape
 from meetings.ballots.voting import VoteRefused, cast_vote, vote_target
 from members.api.access import MemberAPIAnonThrottle, MemberAPIView, MemberAPIVoteThrottle
 from members.api.meetings import MemberBallot, MemberMeeting, meetings_of, member_meetings
@@ -22,6 +24,8 @@ from members.api.serializers import (
     MeetingBallotSerializer,
     MeetingSerializer,
     ProfileSerializer,
+    ReceiptCheckSerializer,
+    ReceiptListSerializer,
     ReceiptSerializer,
     VoteRefusalSerializer,
     VoteSerializer,
@@ -30,6 +34,8 @@ from members.api.serializers import (
 NO_SUCH_MEETING = "There is no meeting with that ID for you."
 NO_SUCH_MATERIAL = "There is no such material for this meeting."
 NO_SUCH_ITEM = "There is no such ballot item at this meeting."
+NO_SUCH_CLOSED_ITEM = "There is no closed ballot item with that ID at this meeting."
+NOT_A_RECEIPT = "That is not a receipt code: a receipt is 10 letters and digits."
 NOT_A_VOTE = 'Send the IDs of your choices as JSON: {"choices": [12]}.'
 
 # How each VoteRefused code is answered; any other code is 400.
@@ -189,8 +195,8 @@ class MeetingBallotView(MemberAPIView):
         operation_id="meetings_ballot",
         summary="The meeting's ballot",
         description="The items the chair has opened, with their choices and whether you "
-        "have voted, and the items the chair has closed, with their results and the "
-        "receipt codes of every ballot counted. Items not yet opened are not listed. "
+        "have voted, and the items the chair has closed, with their results and where "
+        "their counted receipts are listed. Items not yet opened are not listed. "
         "Poll this to follow the meeting.",
         responses={
             200: OpenApiResponse(MeetingBallotSerializer, "The ballot."),
@@ -210,7 +216,82 @@ class MeetingBallotView(MemberAPIView):
         if not eligibility:
             raise PermissionDenied(eligibility.reason)
         ballot = MemberBallot.build(meeting, self.member)
-        return Response(MeetingBallotSerializer(ballot, context={"meeting": meeting}).data)
+        context = {"meeting": meeting, "request": request}
+        return Response(MeetingBallotSerializer(ballot, context=context).data)
+
+
+def closed_item_of(member, meeting_id, item_id):
+    """A closed item of a meeting the member may attend (results are theirs to see)."""
+    meeting = attended_meeting(member, meeting_id)
+    eligibility = meeting.eligibility(member)
+    if not eligibility:
+        raise PermissionDenied(eligibility.reason)
+    item = BallotItem.objects.filter(
+        pk=item_id, meeting=meeting, state=BallotItem.State.CLOSED
+    ).first()
+    if item is None:
+        raise NotFound(NO_SUCH_CLOSED_ITEM)
+    return item
+
+
+RECEIPT_REFUSALS = {
+    **REFUSALS,
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Not a confirmed member, or not one who may attend this meeting "
+        "(the reason is given).",
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer,
+        description="No such meeting for this member, or no closed item with that ID at it.",
+    ),
+}
+
+
+class ReceiptListView(MemberAPIView):
+    """Every counted receipt of a closed item."""
+
+    @extend_schema(
+        operation_id="meetings_ballot_receipts",
+        summary="The receipts counted on a closed item",
+        description="The receipt code of every ballot counted on an item the chair has "
+        "closed, sorted, so that every member can check theirs is there.",
+        responses={
+            200: OpenApiResponse(ReceiptListSerializer, "The receipts."),
+            **RECEIPT_REFUSALS,
+        },
+        tags=["ballots"],
+    )
+    def get(self, request, meeting_id, item_id):
+        item = closed_item_of(self.member, meeting_id, item_id)
+        return Response(
+            ReceiptListSerializer({"item_id": item.pk, "receipts": counted_receipts(item)}).data
+        )
+
+
+class ReceiptCheckView(MemberAPIView):
+    """Whether one receipt code was counted on a closed item, and nothing else."""
+
+    @extend_schema(
+        operation_id="meetings_ballot_receipt_check",
+        summary="Check one receipt",
+        description="Whether a ballot with this receipt code was counted on an item the "
+        "chair has closed. It says nothing else about that ballot. The code is neither "
+        "logged nor stored.",
+        responses={
+            200: OpenApiResponse(ReceiptCheckSerializer, "The answer."),
+            400: OpenApiResponse(ErrorSerializer, "Not the shape of a receipt code."),
+            **RECEIPT_REFUSALS,
+        },
+        tags=["ballots"],
+    )
+    def get(self, request, meeting_id, item_id, receipt):
+        item = closed_item_of(self.member, meeting_id, item_id)
+        code = receipt_shape(receipt)
+        if code is None:
+            return Response({"detail": NOT_A_RECEIPT}, status=400)
+        counted = receipt_is_counted(item, code)
+        return Response(ReceiptCheckSerializer({"receipt": code, "counted": counted}).data)
 
 
 class CastVoteView(MemberAPIView):
