@@ -43,13 +43,12 @@ def is_fetch(request):
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def ballot_context(request, meeting, eligibility, receipts=None):
+def ballot_context(request, meeting, eligibility):
     member = signed_in_member(request)
     if eligibility:
         note_presence(meeting, member)
     # A receipt is shown once, on the page that follows the vote.
-    if receipts is None:
-        receipts = receipts_to_show(request, meeting, member) if eligibility else {}
+    receipts = receipts_to_show(request, meeting, member) if eligibility else {}
     rows = board(meeting, member if eligibility else None)
     for row in rows:
         row.receipt = receipts.get(str(row.item.pk))
@@ -61,11 +60,11 @@ def ballot_context(request, meeting, eligibility, receipts=None):
     }
 
 
-def ballot_fragment(request, meeting, receipts=None):
+def ballot_fragment(request, meeting):
     member = signed_in_member(request)
     eligibility = meeting.eligibility(member)
     context = {"page": meeting, "eligibility": eligibility, "request": request}
-    context.update(ballot_context(request, meeting, eligibility, receipts))
+    context.update(ballot_context(request, meeting, eligibility))
     response = render(request, "meetings/includes/ballot.html", context)
     patch_cache_control(response, private=True, no_cache=True)
     forget_shown_receipts(request, response)
