@@ -22,7 +22,6 @@ import dataclasses
 import datetime
 import logging
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
@@ -34,13 +33,12 @@ from wagtail.models import Page
 from home.models import MemberResourceCentre
 from meetings.models import (
     ROOM_OPENS_BEFORE,
-    Audience,
     MeetingNotice,
     MeetingPage,
     NoticeDelivery,
     meeting_calendar,
 )
-from members.models import Member, Standing
+from members.models import Standing
 
 logger = logging.getLogger(__name__)
 
@@ -58,43 +56,6 @@ Status = NoticeDelivery.Status
 # Who ------------------------------------------------------------------------------
 
 
-def audience_members(meeting):
-    """Every member on the roster in the meeting's audience (by unit only), in one query.
-
-    The queryset twin of `MeetingPage.includes`; tests hold the two to the same answers.
-    """
-    unit_field = {
-        Audience.SECTOR: ("local__sector_id", meeting.audience_sector_id),
-        Audience.AREA_COUNCIL: ("local__area_council_id", meeting.audience_area_council_id),
-        Audience.LOCAL: ("local_id", meeting.audience_local_id),
-        Audience.CHAPTER: ("chapter_id", meeting.audience_chapter_id),
-    }.get(meeting.audience_kind)
-    if unit_field is None:
-        return Member.objects.all()
-    field, unit_id = unit_field
-    if unit_id is None:
-        # Not "members with no Chapter": a meeting with no unit chosen has no audience.
-        return Member.objects.none()
-    return Member.objects.filter(**{field: unit_id})
-
-
-def eligible_members(meeting):
-    """The members who may attend, as one query: the queryset twin of `meeting.eligibility`.
-
-    In the audience, active standing, and a site account whose primary address
-    is verified and that staff need not approve.
-    """
-    confirmed = EmailAddress.objects.filter(
-        user_id=models.OuterRef("account_id"), verified=True, primary=True
-    )
-    return audience_members(meeting).filter(
-        models.Exists(confirmed),
-        standing=Standing.ACTIVE,
-        account__isnull=False,
-        account_needs_approval=False,
-    )
-
-
 def wants_emailed_notices():
     """Members who have an email on the roster and have not turned meeting notices or email off."""
     return models.Q(wants_meeting_notices=True, refuses_email=False) & ~models.Q(email="")
@@ -102,7 +63,7 @@ def wants_emailed_notices():
 
 def notice_recipients(meeting):
     """Who gets a meeting's emailed notice: eligible members who want it, by email."""
-    return eligible_members(meeting).filter(wants_emailed_notices())
+    return meeting.eligible_members().filter(wants_emailed_notices())
 
 
 # Writing a notice down ---------------------------------------------------------------
@@ -451,7 +412,7 @@ def mailing_list(meeting):
     notices off. Members with no postal address are listed apart, so staff can
     find one for them.
     """
-    in_good_standing = audience_members(meeting).filter(standing=Standing.ACTIVE)
+    in_good_standing = meeting.audience_members().filter(standing=Standing.ACTIVE)
     refused = models.Q(refuses_postal_mail=True)
     turned_off = models.Q(wants_meeting_notices=False)
     wanted = in_good_standing.exclude(refused).exclude(turned_off)

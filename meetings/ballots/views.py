@@ -337,15 +337,13 @@ def _require_chair(request, meeting):
 
 
 def chair_context(meeting):
-    from meetings.notices import eligible_members
-
     items = board(meeting, None)
     open_ids = [row.item.pk for row in items if row.item.state == BallotItem.State.OPEN]
     turnout = {}
     if open_ids:
         for item_id in open_ids:
             turnout[item_id] = VoterRecord.objects.filter(item_id=item_id).count()
-    eligible = eligible_members(meeting).count()
+    eligible = meeting.eligible_members().count()
     for row in items:
         row.turnout = turnout.get(row.item.pk)
     present = members_present(meeting)

@@ -282,7 +282,7 @@ def open_item(item, user):
         if item.choices.count() < (1 if item.allow_abstain else 2):
             raise ChairRefused("Add the candidates before opening this election.")
         meeting = MeetingPage.objects.get(pk=item.meeting_id)
-        slots = eligible_member_count(meeting)
+        slots = meeting.eligible_members().count()
         # One empty ballot per eligible member, all created now, with random ids.
         Ballot.objects.bulk_create(
             [Ballot(item=item) for _ in range(max(slots, 1))], batch_size=2000
@@ -334,12 +334,6 @@ def ensure_choices(item):
     if item.allow_abstain:
         rows.append(Choice(item=item, position=len(rows), label="Abstain", is_abstain=True))
     Choice.objects.bulk_create(rows)
-
-
-def eligible_member_count(meeting):
-    from meetings.notices import eligible_members
-
-    return eligible_members(meeting).count()
 
 
 # What the meeting page polls -------------------------------------------------------
