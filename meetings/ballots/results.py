@@ -155,6 +155,14 @@ INLINE_RECEIPTS_UP_TO = 100
 _RECEIPT_SHAPE = re.compile(f"[{RECEIPT_ALPHABET}]{{{RECEIPT_LENGTH}}}")
 
 
+def closed_item(meeting, item_id):
+    """The meeting's item with that id if the chair has closed it (its results and
+    receipts are then published), else None."""
+    return BallotItem.objects.filter(
+        pk=item_id, meeting=meeting, state=BallotItem.State.CLOSED
+    ).first()
+
+
 def counted_receipts_text(item):
     """The receipt codes of a closed item's counted ballots, sorted, one a line.
 

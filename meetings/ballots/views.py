@@ -23,7 +23,12 @@ from django.views.decorators.http import require_GET
 from cms.site_fragments import fragment_version
 from meetings.ballots.board import board, members_present, note_presence
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, VoterRecord
-from meetings.ballots.results import counted_receipts_text, receipt_is_counted, receipt_shape
+from meetings.ballots.results import (
+    closed_item,
+    counted_receipts_text,
+    receipt_is_counted,
+    receipt_shape,
+)
 from meetings.ballots.voting import (
     ChairRefused,
     VoteRefused,
@@ -254,9 +259,7 @@ def closed_item_for_results(request, meeting, item_id):
         raise PermissionDenied(
             "Only members who may attend this meeting, and its chairs, can see its results."
         )
-    item = BallotItem.objects.filter(
-        pk=item_id, meeting=meeting, state=BallotItem.State.CLOSED
-    ).first()
+    item = closed_item(meeting, item_id)
     if item is None:
         raise Http404("No closed item with that number on this meeting's ballot.")
     return item

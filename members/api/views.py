@@ -14,8 +14,12 @@ from rest_framework.response import Response
 from wagtail.documents import get_document_model
 from wagtail.documents.models import document_served
 
-from meetings.ballots.models import BallotItem
-from meetings.ballots.results import counted_receipts, receipt_is_counted, receipt_shape
+from meetings.ballots.results import (
+    closed_item,
+    counted_receipts,
+    receipt_is_counted,
+    receipt_shape,
+)
 from meetings.ballots.voting import VoteRefused, cast_vote, vote_target
 from members.api.access import MemberAPIAnonThrottle, MemberAPIView, MemberAPIVoteThrottle
 from members.api.meetings import MemberBallot, MemberMeeting, meetings_of, member_meetings
@@ -226,9 +230,7 @@ def closed_item_of(member, meeting_id, item_id):
     eligibility = meeting.eligibility(member)
     if not eligibility:
         raise PermissionDenied(eligibility.reason)
-    item = BallotItem.objects.filter(
-        pk=item_id, meeting=meeting, state=BallotItem.State.CLOSED
-    ).first()
+    item = closed_item(meeting, item_id)
     if item is None:
         raise NotFound(NO_SUCH_CLOSED_ITEM)
     return item
