@@ -26,6 +26,7 @@ from BENCH_REDIS_URL (default redis://127.0.0.1:6379). Only loopback is used.
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -81,6 +82,35 @@ def ensure_wrk():
         subprocess.run(["apt-get", "update"], env=env, **quiet)  # noqa: S603, S607
         subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, check=True, **quiet)  # noqa: S603, S607
     return shutil.which("wrk")
+
+
+def run_wrk(wrk, url, *, threads, connections, seconds, script=None, script_args=()):
+    """One wrk run (with --latency): requests/s, requests, latency p50/p99 (as wrk prints
+    them), non-2xx/3xx answers, socket errors, and wrk's whole output (and error output)
+    for a Lua script's own figures."""
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    if script is not None:
+        command += ["-s", str(script)]
+    command.append(url)
+    if script_args:
+        command += ["--", *script_args]
+    result = subprocess.run(  # noqa: S603
+        command, capture_output=True, text=True, timeout=seconds + 30, check=True
+    )
+    out = result.stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.MULTILINE))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p50": percentiles.get("50"),
+        "p99": percentiles.get("99"),
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+        "output": out,
+        "stderr": result.stderr,
+    }
 
 
 def process_cpu_seconds(pid):

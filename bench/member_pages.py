@@ -32,7 +32,6 @@ import io
 import os
 import re
 import statistics
-import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -41,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._server import BenchSite, ensure_wrk  # noqa: E402
+from bench._server import run_wrk as shared_run_wrk  # noqa: E402
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 MEMBERS = 100  # signed in, one session each, taken in turn by the Lua script
@@ -204,24 +204,26 @@ def check_pages(site, meeting_path, members, credentials):
 
 def run_wrk(wrk, script, url, cookies):
     """requests/s, latency p50/p95/p99 (ms), requests and non-200 answers of one wrk run."""
-    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
-    command += ["-s", str(script), url, "--", str(cookies) if cookies else ""]
-    result = subprocess.run(  # noqa: S603
-        command, capture_output=True, text=True, timeout=SECONDS + 30, check=True
+    run = shared_run_wrk(
+        wrk,
+        url,
+        threads=THREADS,
+        connections=CONNECTIONS,
+        seconds=SECONDS,
+        script=script,
+        script_args=[str(cookies) if cookies else ""],
     )
-    out = result.stdout
-    figures = re.search(r"BENCH not_200=(\d+) p50=(\d+) p95=(\d+) p99=(\d+)", out)
+    figures = re.search(r"BENCH not_200=(\d+) p50=(\d+) p95=(\d+) p99=(\d+)", run["output"])
     if figures is None:
-        raise RuntimeError(f"wrk printed no figures:\n{out}\n{result.stderr}")
-    socket_errors = re.search(r"Socket errors: (.*)", out)
+        raise RuntimeError(f"wrk printed no figures:\n{run['output']}\n{run['stderr']}")
     return {
-        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "rate": run["rate"],
+        "requests": run["requests"],
         "not_200": int(figures.group(1)),
         "p50": int(figures.group(2)) / 1000,
         "p95": int(figures.group(3)) / 1000,
         "p99": int(figures.group(4)) / 1000,
-        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+        "socket_errors": run["socket_errors"],
     }
 
 

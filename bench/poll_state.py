@@ -22,9 +22,7 @@ free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
 """
 
 import os
-import re
 import statistics
-import subprocess
 import sys
 import time
 import urllib.request
@@ -32,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import BenchSite, ensure_wrk  # noqa: E402
+from bench._server import BenchSite, ensure_wrk, run_wrk  # noqa: E402
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 CONNECTIONS = 64
@@ -81,31 +79,6 @@ def make_meeting():
 def get(url):
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
         return response.status, response.read()
-
-
-def run_wrk(wrk, url):
-    """requests/s, latency percentiles and errors of one wrk run."""
-    result = subprocess.run(  # noqa: S603
-        [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        timeout=SECONDS + 30,
-        check=True,
-    )
-    out = result.stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.MULTILINE))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "rate": rate,
-        "requests": requests,
-        "p50": percentiles.get("50"),
-        "p99": percentiles.get("99"),
-        "non_2xx": int(bad.group(1)) if bad else 0,
-        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
-    }
 
 
 def transactions(site):
@@ -172,7 +145,15 @@ def main():
         for _ in range(ROUNDS):
             for name, path in [("state", state_path), ("static", static_path)]:
                 before_cpu = site.cpu_snapshot()
-                runs[name].append(run_wrk(wrk, site.base_url + path))
+                runs[name].append(
+                    run_wrk(
+                        wrk,
+                        site.base_url + path,
+                        threads=THREADS,
+                        connections=CONNECTIONS,
+                        seconds=SECONDS,
+                    )
+                )
                 cpu[name].append(site.cpu_used(before_cpu, site.cpu_snapshot()))
         after_tx = settled_transactions(site)
 

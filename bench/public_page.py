@@ -30,16 +30,14 @@ free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
 
 import io
 import os
-import re
 import statistics
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import BenchSite, ensure_wrk  # noqa: E402
+from bench._server import BenchSite, ensure_wrk, run_wrk  # noqa: E402
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 CONNECTIONS = 64
@@ -56,29 +54,6 @@ def get(url):
         return response.status, response.headers, response.read().decode("utf-8", "replace")
 
 
-def run_wrk(wrk, url):
-    """requests/s, requests, latency p50/p99 and errors of one wrk run."""
-    result = subprocess.run(  # noqa: S603
-        [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        timeout=SECONDS + 30,
-        check=True,
-    )
-    out = result.stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.MULTILINE))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "p50": percentiles.get("50"),
-        "p99": percentiles.get("99"),
-        "non_2xx": int(bad.group(1)) if bad else 0,
-        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
-    }
-
-
 def measure(site, wrk, targets):
     """ROUNDS wrk runs of each target, alternately; the runs and CPU used, by name."""
     runs = {name: [] for name, _ in targets}
@@ -86,7 +61,15 @@ def measure(site, wrk, targets):
     for _ in range(ROUNDS):
         for name, path in targets:
             before = site.cpu_snapshot()
-            runs[name].append(run_wrk(wrk, site.base_url + path))
+            runs[name].append(
+                run_wrk(
+                    wrk,
+                    site.base_url + path,
+                    threads=THREADS,
+                    connections=CONNECTIONS,
+                    seconds=SECONDS,
+                )
+            )
             cpu[name].append(site.cpu_used(before, site.cpu_snapshot()))
     return runs, cpu
 
