@@ -64,7 +64,11 @@ def site(home_page):
     for page in pages.values():
         page.save_revision().publish()
     local = LocalFactory(number=12)
-    pages["member"] = MemberFactory(local=local, chapter=ChapterFactory(local=local, number=1))
+    # A family name that no admin screen's own text contains (Faker once drew "English", which
+    # the admin's language list carries on every page).
+    pages["member"] = MemberFactory(
+        local=local, chapter=ChapterFactory(local=local, number=1), family_name="Quillfeather"
+    )
     pages["ballot_item"] = BallotItemFactory(meeting=pages["meeting"])
     pages["site"] = Site.objects.get(is_default_site=True)
     return pages
