@@ -6,8 +6,8 @@ class CmsConfig(AppConfig):
     verbose_name = "Site components"
 
     def ready(self):
-        from cms import new_pages
-        from cms.site_fragments import connect_signals
+        from cms import frontend_purge, new_pages, site_fragments
 
-        connect_signals()
+        site_fragments.connect_signals()
+        frontend_purge.connect_signals()
         new_pages.connect()
