@@ -68,7 +68,7 @@ def test_an_account_over_the_vote_limit_gets_a_429_and_its_vote_is_not_recorded(
     assert votes_recorded(agm["item"]) == (1, 1)
 
 
-def test_the_pages_script_gets_the_ballot_back_with_the_reason(agm):
+def test_the_pages_script_gets_the_reason_in_the_items_place(agm):
     client = signed_in(agm["voter"])
     for _ in range(20):
         client.post(vote_url(agm), {})
@@ -81,9 +81,14 @@ def test_the_pages_script_gets_the_ballot_back_with_the_reason(agm):
 
     html = response.content.decode()
     assert response.status_code == 429
-    assert html.lstrip().startswith('<section id="ballot"')
+    assert response["Retry-After"] == "60"
+    # Only the item's refusal, as for any other refused vote: not the whole ballot again.
+    assert 'id="ballot"' not in html
+    assert f'data-item="{agm["item"].pk}"' in html
     assert 'role="alert"' in html and "Too many votes were sent from here" in html
     assert votes_recorded(agm["item"]) == (0, 0)
+    # Said once, here: not again as a message on the next page.
+    assert "Too many votes" not in client.get(agm["meeting"].url).content.decode()
 
 
 @override_settings(ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "vote": "2/m/ip,20/m/key"})

@@ -153,7 +153,7 @@ def vote(request, meeting, item):
     # Per IP and per account (ACCOUNT_RATE_LIMITS["vote"]), before the vote is looked at:
     # a refused request changes nothing.
     if over_vote_limit(request):
-        return vote_limited(request, meeting)
+        return vote_limited(request, meeting, item)
     member = signed_in_voter(request)
     refusal = None
     try:
@@ -210,12 +210,11 @@ VOTE_LIMITED = (
 )
 
 
-def vote_limited(request, meeting):
-    """The answer to a vote over the rate limit: 429, nothing recorded, the reason said."""
+def vote_limited(request, meeting, item):
+    """The answer to a vote over the rate limit: 429, nothing recorded, the reason said
+    (to the page's script, in the item's place, like any other refusal)."""
     if is_fetch(request):
-        messages.error(request, VOTE_LIMITED)
-        # The whole ballot, so the vote's lean copy of the meeting will not do.
-        response = ballot_fragment(request, type(meeting).objects.get(pk=meeting.pk))
+        response = vote_answer(request, meeting, item, None, VOTE_LIMITED)
     else:
         response = render(
             request, "meetings/vote_limited.html", {"page": meeting, "message": VOTE_LIMITED}

@@ -76,8 +76,9 @@
       if (button) { button.disabled = true; button.textContent = "Sending your vote…"; }
       fetchFragment(form.action, { method: "POST", body: new FormData(form) })
         .then(function (html) {
-          // The answer is the item's "vote recorded" part or its refusal (or, over the
-          // rate limit, the whole ballot): it takes the form's place, or goes above it.
+          // The answer is the item's "vote recorded" part or its refusal (a 429 over the
+          // rate limit too), which takes the form's place or goes above it; or, from a
+          // refusal of the whole page (a 403), the ballot section.
           var holder = document.createElement("div");
           holder.innerHTML = html.trim();
           var fresh = holder.firstElementChild;
