@@ -84,11 +84,14 @@ def ensure_wrk():
     return shutil.which("wrk")
 
 
-def run_wrk(wrk, url, *, threads, connections, seconds, script=None, script_args=()):
+def run_wrk(wrk, url, *, threads, connections, seconds, script=None, script_args=(), headers=()):
     """One wrk run (with --latency): requests/s, requests, latency p50/p99 (as wrk prints
     them), non-2xx/3xx answers, socket errors, and wrk's whole output (and error output)
-    for a Lua script's own figures."""
+    for a Lua script's own figures. `headers`: "Name: value" strings sent with each
+    request."""
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
     if script is not None:
         command += ["-s", str(script)]
     command.append(url)

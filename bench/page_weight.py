@@ -343,9 +343,12 @@ def main():
         ]
         all_problems = []
         totals = {}
+        without_icon = []
         for title, path, page_cookie, check in pages:
             rows, problems, notes, html = weigh(site.base_url, path, page_cookie, check)
             totals[path] = print_table(f"{title}: GET {path}", rows)
+            if not re.search(r"<link\b[^>]*\brel=\"?[^\">]*\bicon\b", html):
+                without_icon.append(path)
             receipts_share(html, totals[path])
             for note in notes:
                 print(f"  note: {note}")
@@ -354,11 +357,15 @@ def main():
             all_problems += problems
 
         # Browsers ask for /favicon.ico by themselves when a page names no icon.
-        status, encoding, body = fetch(site.base_url + "/favicon.ico")
-        print(
-            f"\nNo page names an icon, so browsers also ask for /favicon.ico: HTTP {status}, "
-            f"{len(body):,} bytes{' (' + encoding + ')' if encoding else ''}; not counted above."
-        )
+        if without_icon:
+            status, encoding, body = fetch(site.base_url + "/favicon.ico")
+            print(
+                f"\n{', '.join(without_icon)} name no icon, so browsers also ask for "
+                f"/favicon.ico: HTTP {status}, {len(body):,} bytes"
+                f"{' (' + encoding + ')' if encoding else ''}; not counted above."
+            )
+        else:
+            print("\nEvery page above names its icon (counted), so no /favicon.ico request.")
 
         total = totals[meeting_path]
         verdict = "PASS" if total <= TARGET_BYTES else "FAIL"

@@ -5,7 +5,9 @@
     BENCH_WORKER_CLASS=gthread .venv/bin/python bench/poll_state.py   # threaded, keep-alive
 
 Every member's meeting page polls GET /meeting-state/<meeting id>/, which is
-served from the shared cache (Redis) without touching the database. This
+served from the shared cache (Redis) without touching the database. The page's
+script sends the member's cookies with each poll (a session and the CSRF cookie), so
+wrk sends a signed-in member's cookies too, to both addresses. This
 compares its requests/s with a static file that the same gunicorn serves
 through whitenoise (the site's stylesheet, under its hashed name, after
 collectstatic into a temporary STATIC_ROOT): the target is at least 0.6 × the
@@ -76,8 +78,37 @@ def make_meeting():
     return meeting
 
 
-def get(url):
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+def member_cookie(meeting):
+    """A signed-in member of the meeting's Chapter: their Cookie header, as the browser
+    sends it with the page script's polls."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from bench.vote_burst import sign_in
+    from members.models import Member
+
+    member = Member.objects.create(
+        member_id="410001",
+        given_name="Rowan",
+        family_name="Poller",
+        local=meeting.audience_chapter.local,
+        chapter=meeting.audience_chapter,
+        email="rowan.poller@example.org",
+    )
+    member.account = get_user_model().objects.create_user(
+        "member-410001", member.email, None, first_name="Rowan", last_name="Poller"
+    )
+    member.save(update_fields=["account"])
+    EmailAddress.objects.create(
+        user=member.account, email=member.email, primary=True, verified=True
+    )
+    [(cookie, _token)] = sign_in([member.account])
+    return cookie
+
+
+def get(url, cookie=None):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
         return response.status, response.read()
 
 
@@ -120,22 +151,23 @@ def main():
         from meetings.ballots.voting import NOW_KEY
 
         meeting = make_meeting()
+        cookie = member_cookie(meeting)
         state_path = f"/meeting-state/{meeting.pk}/"
         static_path = staticfiles_storage.url("css/site.css")
         static_size = (Path(os.environ["STATIC_ROOT"]) / static_path[len("/static/") :]).stat()
         assert cache.get(NOW_KEY.format(pk=meeting.pk)) is not None, "the cache is not warm"
 
         site.start_server(ready_path=state_path)
-        status, body = get(site.base_url + state_path)
+        status, body = get(site.base_url + state_path, cookie)
         assert status == 200, status
-        status, _ = get(site.base_url + static_path)
+        status, _ = get(site.base_url + static_path, cookie)
         assert status == 200, status
         print(
             f"gunicorn: {site.description} on {site.base_url}, Redis cache (warm)\n"
             f"  GET {state_path} → {body.decode()} ({len(body)} bytes)\n"
             f"  GET {static_path} → {static_size.st_size:,} bytes, whitenoise\n"
             f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s a run, "
-            f"{ROUNDS} runs each, alternately\n",
+            f"{ROUNDS} runs each, alternately, with a signed-in member's cookies\n",
             flush=True,
         )
 
@@ -152,6 +184,7 @@ def main():
                         threads=THREADS,
                         connections=CONNECTIONS,
                         seconds=SECONDS,
+                        headers=[f"Cookie: {cookie}"],
                     )
                 )
                 cpu[name].append(site.cpu_used(before_cpu, site.cpu_snapshot()))
@@ -208,7 +241,7 @@ def main():
         )
         # The control: one poll that misses the cache must show up in the same count.
         cache.delete(NOW_KEY.format(pk=meeting.pk))
-        status, _ = get(site.base_url + state_path)
+        status, _ = get(site.base_url + state_path, cookie)
         control = settled_transactions(site) - after_tx
         print(f"Control, one poll after the cache entry was deleted (a miss): {control}")
         if moved or not control:
