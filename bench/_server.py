@@ -315,6 +315,19 @@ class BenchSite:
         used["others"] = used["machine"] - used["workers"] - used["backends"] - used["client"]
         return used
 
+    def alternate_runs(self, rounds, runners):
+        """`rounds` runs of each (name, run) in `runners`, alternately, so a burst of other
+        work on the machine does not land on one side only: each run's result and the CPU
+        used during it (`cpu_used`), as two dicts of lists by name."""
+        runs = {name: [] for name, _ in runners}
+        cpu = {name: [] for name, _ in runners}
+        for _ in range(rounds):
+            for name, run in runners:
+                before = self.cpu_snapshot()
+                runs[name].append(run())
+                cpu[name].append(self.cpu_used(before, self.cpu_snapshot()))
+        return runs, cpu
+
     def log_tail(self, lines=30):
         """The end of the app servers' logs (each named, when there are several)."""
         if len(self.servers) == 1:

@@ -299,13 +299,12 @@ def main():
             flush=True,
         )
 
-        runs = {name: [] for _, name, _, _ in targets}
-        cpu = {name: [] for _, name, _, _ in targets}
-        for _ in range(ROUNDS):
-            for _, name, path, cookies in targets:
-                before = site.cpu_snapshot()
-                runs[name].append(run_wrk(wrk, script, site.base_url + path, cookies))
-                cpu[name].append(site.cpu_used(before, site.cpu_snapshot()))
+        def runner(path, cookies):
+            return lambda: run_wrk(wrk, script, site.base_url + path, cookies)
+
+        runs, cpu = site.alternate_runs(
+            ROUNDS, [(name, runner(path, cookies)) for _, name, path, cookies in targets]
+        )
 
         print(f"{'':<13} {'requests/s':>10} {'p50 ms':>8} {'p95 ms':>8}   (medians of the runs)")
         median = {}

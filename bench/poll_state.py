@@ -172,22 +172,20 @@ def main():
         )
 
         before_tx = settled_transactions(site)
-        runs = {"state": [], "static": []}
-        cpu = {"state": [], "static": []}
-        for _ in range(ROUNDS):
-            for name, path in [("state", state_path), ("static", static_path)]:
-                before_cpu = site.cpu_snapshot()
-                runs[name].append(
-                    run_wrk(
-                        wrk,
-                        site.base_url + path,
-                        threads=THREADS,
-                        connections=CONNECTIONS,
-                        seconds=SECONDS,
-                        headers=[f"Cookie: {cookie}"],
-                    )
-                )
-                cpu[name].append(site.cpu_used(before_cpu, site.cpu_snapshot()))
+
+        def runner(path):
+            return lambda: run_wrk(
+                wrk,
+                site.base_url + path,
+                threads=THREADS,
+                connections=CONNECTIONS,
+                seconds=SECONDS,
+                headers=[f"Cookie: {cookie}"],
+            )
+
+        runs, cpu = site.alternate_runs(
+            ROUNDS, [("state", runner(state_path)), ("static", runner(static_path))]
+        )
         after_tx = settled_transactions(site)
 
         for label, name, path in [

@@ -56,22 +56,12 @@ def get(url):
 
 def measure(site, wrk, targets):
     """ROUNDS wrk runs of each target, alternately; the runs and CPU used, by name."""
-    runs = {name: [] for name, _ in targets}
-    cpu = {name: [] for name, _ in targets}
-    for _ in range(ROUNDS):
-        for name, path in targets:
-            before = site.cpu_snapshot()
-            runs[name].append(
-                run_wrk(
-                    wrk,
-                    site.base_url + path,
-                    threads=THREADS,
-                    connections=CONNECTIONS,
-                    seconds=SECONDS,
-                )
-            )
-            cpu[name].append(site.cpu_used(before, site.cpu_snapshot()))
-    return runs, cpu
+
+    def runner(path):
+        url = site.base_url + path
+        return lambda: run_wrk(wrk, url, threads=THREADS, connections=CONNECTIONS, seconds=SECONDS)
+
+    return site.alternate_runs(ROUNDS, [(name, runner(path)) for name, path in targets])
 
 
 def report(title, runs, cpu):
