@@ -155,8 +155,9 @@ def meeting_under_way(meeting, members):
     and the budget is open. Returns the open item."""
     import random
 
+    from meetings.ballots.casting import cast_vote
+    from meetings.ballots.chairing import close_item, open_item
     from meetings.ballots.models import BallotItem
-    from meetings.ballots.voting import cast_vote, close_item, open_item
 
     chair = meeting.chairs.first()
     motion, budget = BallotItem.objects.filter(meeting=meeting).order_by("position")[:2]

@@ -50,8 +50,8 @@ def make_meeting():
     from django.utils import timezone
 
     from home.factories import build_site
+    from meetings.ballots.chairing import open_item
     from meetings.ballots.models import BallotItem
-    from meetings.ballots.voting import open_item
     from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
     from meetings.models import Audience
     from members.models import Chapter, Local, Sector
@@ -148,7 +148,7 @@ def main():
         from django.contrib.staticfiles.storage import staticfiles_storage
         from django.core.cache import cache
 
-        from meetings.ballots.voting import NOW_KEY
+        from meetings.ballots.live import NOW_KEY
 
         meeting = make_meeting()
         cookie = member_cookie(meeting)

@@ -43,8 +43,8 @@ def make_items():
     from django.contrib.auth import get_user_model
 
     from home.factories import build_site
+    from meetings.ballots.chairing import open_item
     from meetings.ballots.models import BallotItem, Candidate, Choice
-    from meetings.ballots.voting import open_item
     from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
 
     meeting = MeetingPageFactory(parent=MeetingIndexPageFactory(parent=build_site()))
@@ -66,8 +66,8 @@ def make_items():
 
 def fill_ballots(item, choices, rng):
     """BALLOTS filled ballots with random selections; the counts Python expects."""
+    from meetings.ballots.casting import RECEIPT_ALPHABET, RECEIPT_LENGTH
     from meetings.ballots.models import Ballot
-    from meetings.ballots.voting import RECEIPT_ALPHABET, RECEIPT_LENGTH
 
     abstain = [choice for choice in choices if choice.is_abstain]
     others = [choice for choice in choices if not choice.is_abstain]

@@ -117,8 +117,8 @@ def make_meeting_and_members():
 
 
 def open_motion(meeting, chair, position):
+    from meetings.ballots.chairing import open_item
     from meetings.ballots.models import BallotItem, Choice
-    from meetings.ballots.voting import open_item
 
     item = BallotItem.objects.create(
         meeting=meeting,

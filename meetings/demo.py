@@ -16,7 +16,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 from wagtail.utils.file import hash_filelike
 
-from meetings.instructions_pdf import pdf_text
+from meetings.guides.pdf import pdf_text
 from meetings.models import (
     Audience,
     BallotItem,

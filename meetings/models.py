@@ -1,9 +1,10 @@
-"""AGM how-to guides (and, as the meetings work lands, meeting pages)."""
+"""The meetings app's models: meeting pages and their materials here; guides, notices and
+ballots in rooms of their own (`meetings.guides`, `meetings.notices`, `meetings.ballots`),
+gathered below so that Django registers them with this app."""
 
 import datetime
 import zoneinfo
 
-import icalendar
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,129 +13,30 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from cms.blocks import (
-    INLINE_FEATURES,
-    PROSE_FEATURES,
-    BaseStreamBlock,
-    ComparisonBlock,
-    StepBlock,
+from cms.blocks import PROSE_FEATURES
+from meetings.ballots import views as ballot_views
+from meetings.ballots.models import (
+    Ballot,
+    BallotItem,
+    Candidate,
+    ChairAction,
+    Choice,
+    Presence,
+    VoterRecord,
 )
-from cms.previews import MemberViewPreviewMixin
-from cms.serializers import DocumentField
+from meetings.calendar import meeting_calendar
+from meetings.guides.models import GuideIndexPage, GuidePage
+from meetings.notices.models import MeetingNotice, NoticeDelivery
 from members.audience import member_account_confirmed, signed_in_member
 from members.models import Chapter, Member, Standing
-
-
-class GuideIndexPage(Page):
-    """The list of how-to guides for members: joining a virtual AGM, voting, and so on."""
-
-    introduction = models.TextField(blank=True, help_text="Shown above the list of guides.")
-
-    content_panels = Page.content_panels + [FieldPanel("introduction")]
-    search_fields = Page.search_fields + [index.SearchField("introduction")]
-    api_fields = [APIField("introduction")]
-
-    parent_page_types = ["home.HomePage"]
-    subpage_types = ["meetings.GuidePage"]
-
-    class Meta:
-        verbose_name = "guide index page"
-
-    def guides(self):
-        return GuidePage.objects.child_of(self).live().public().order_by("path")
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        context["guides"] = self.guides()
-        return context
-
-
-class GuidePage(MemberViewPreviewMixin, Page):
-    """A how-to guide, such as "Taking part in a virtual AGM".
-
-    Structured rather than free-form so every guide reads the same way: who it
-    is for, numbered steps, what each window is for, tips, then a downloadable
-    copy of the same instructions for members who want them on paper.
-    """
-
-    introduction = RichTextField(
-        features=PROSE_FEATURES, help_text="Who this guide is for and what it helps with."
-    )
-    steps = StreamField(
-        [("step", StepBlock())],
-        use_json_field=True,
-        min_num=1,
-        help_text="The steps in the order a member follows them.",
-    )
-    comparison = StreamField(
-        [("comparison", ComparisonBlock())],
-        use_json_field=True,
-        blank=True,
-        max_num=1,
-        help_text='Optional. For example, "what each window is for" during the meeting.',
-    )
-    tips = StreamField(
-        [("tip", blocks.RichTextBlock(features=INLINE_FEATURES, label="Tip"))],
-        use_json_field=True,
-        blank=True,
-        help_text="Short pieces of advice, shown as a list.",
-    )
-    body = StreamField(
-        BaseStreamBlock(),
-        use_json_field=True,
-        blank=True,
-        verbose_name="More help",
-        help_text="Anything else: questions and answers, contacts, further documents.",
-    )
-    instructions_document = models.ForeignKey(
-        "wagtaildocs.Document",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name="Downloadable instructions",
-        help_text="The same instructions as a file (PDF) members can print or keep.",
-    )
-
-    content_panels = Page.content_panels + [
-        FieldPanel("introduction"),
-        FieldPanel("steps"),
-        FieldPanel("comparison"),
-        FieldPanel("tips"),
-        FieldPanel("body"),
-        MultiFieldPanel([FieldPanel("instructions_document")], heading="Download"),
-    ]
-    search_fields = Page.search_fields + [
-        index.SearchField("introduction"),
-        index.SearchField("steps"),
-        index.SearchField("comparison"),
-        index.SearchField("tips"),
-        index.SearchField("body"),
-    ]
-    api_fields = [
-        APIField("introduction"),
-        APIField("steps"),
-        APIField("comparison"),
-        APIField("tips"),
-        APIField("body"),
-        APIField("instructions_document", serializer=DocumentField()),
-    ]
-
-    parent_page_types = ["meetings.GuideIndexPage"]
-    subpage_types = []
-
-    class Meta:
-        verbose_name = "guide page"
-
 
 # Meetings --------------------------------------------------------------------------
 
@@ -690,114 +592,23 @@ class MeetingMaterial(Orderable):
         return self.title or self.document.title
 
 
-def meeting_calendar(meeting, request):
-    """An iCalendar (.ics) entry for the meeting: the page link, never the joining details."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Northwind Workers' Union//Meetings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = icalendar.Event()
-    if request is not None:
-        host = request.get_host()
-    else:  # an emailed notice: the same UID as the page's download, so calendars merge them
-        site = meeting.get_site()
-        host = site.hostname if site else "northwind.example"
-    event.add("uid", f"meeting-{meeting.pk}@{host.split(':')[0]}")
-    event.add("dtstamp", timezone.now())
-    # Calendars replace an entry they hold only with a higher SEQUENCE: one more per moved time.
-    event.add("sequence", meeting.notices.filter(kind=MeetingNotice.Kind.TIME_CHANGED).count())
-    event.add("dtstart", meeting.local_starts_at)
-    event.add("dtend", meeting.local_ends_at)
-    event.add("summary", meeting.title)
-    url = meeting.get_full_url(request)
-    event.add("url", url)
-    event.add(
-        "description",
-        f"{meeting.audience_name}. Sign in and open the meeting page to join and vote: {url}",
-    )
-    event.add("location", "Online: see the meeting page")
-    calendar.add_component(event)
-    return calendar.to_ical()
-
-
-# Meeting notices -------------------------------------------------------------------
-
-
-class MeetingNotice(models.Model):
-    """One emailed notice of a meeting: sent when it is first published, and again
-    when its start time moves. Each member's copy is a `NoticeDelivery`.
-
-    Written when the meeting is published (see `meetings.signals`), in the same
-    transaction as the publish when there is one.
-    """
-
-    class Kind(models.TextChoices):
-        INITIAL = "initial", "Notice of meeting"
-        TIME_CHANGED = "time_changed", "Time changed"
-
-    meeting = models.ForeignKey(MeetingPage, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    starts_at = models.DateTimeField(help_text="The start time this notice announced.")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        get_latest_by = ["created_at", "pk"]
-        permissions = [
-            (
-                "export_mailing_list",
-                "Can export a meeting's mailing list (names and postal addresses)",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.meeting.title} ({self.created_at:%Y-%m-%d})"
-
-
-class NoticeDelivery(models.Model):
-    """One member's copy of a meeting notice, and whether it has gone out yet.
-
-    The task and the `send_meeting_notices` command send the pending and failed
-    ones; a member gets each notice at most once (the unique constraint).
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (will be retried)"
-        CANCELLED = "cancelled", "Not sent (out of date, or the member opted out)"
-
-    notice = models.ForeignKey(MeetingNotice, on_delete=models.CASCADE, related_name="deliveries")
-    member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="notice_deliveries"
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = "notice deliveries"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["notice", "member"], name="one_delivery_per_member_per_notice"
-            )
-        ]
-        indexes = [models.Index(fields=["status", "notice"], name="notice_delivery_status_idx")]
-
-    def __str__(self):
-        return f"{self.notice} to member {self.member_id}: {self.get_status_display()}"
-
-
-# Ballot items and ballots live in meetings/ballots/; imported here so Django registers them.
-from meetings.ballots import views as ballot_views  # noqa: E402
-from meetings.ballots.models import (  # noqa: E402, F401
-    Ballot,
-    BallotItem,
-    Candidate,
-    ChairAction,
-    Choice,
-    Presence,
-    VoterRecord,
-)
+__all__ = [
+    "Audience",
+    "Ballot",
+    "BallotItem",
+    "Candidate",
+    "ChairAction",
+    "Choice",
+    "Eligibility",
+    "GuideIndexPage",
+    "GuidePage",
+    "MeetingIndexPage",
+    "MeetingKind",
+    "MeetingMaterial",
+    "MeetingNotice",
+    "MeetingPage",
+    "NoticeDelivery",
+    "Presence",
+    "VoterRecord",
+    "meeting_calendar",
+]

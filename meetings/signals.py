@@ -17,9 +17,9 @@ notice's, and this handler skips pages not yet live.
 
 from wagtail.signals import page_published
 
-from meetings.instructions_pdf import refresh_guide_pdf
+from meetings.guides.pdf import refresh_guide_pdf
 from meetings.models import GuidePage, MeetingPage
-from meetings.notices import record_meeting_notice
+from meetings.notices.sending import record_meeting_notice
 
 
 def notice_on_publish(sender, instance, **kwargs):

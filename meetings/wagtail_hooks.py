@@ -12,9 +12,9 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from meetings.admin_views import mailed_notice_meetings_view, mailing_list_view, may_export
 from meetings.materials import may_download
 from meetings.models import MeetingPage
+from meetings.notices.admin_views import mailed_notice_meetings_view, mailing_list_view, may_export
 
 
 @hooks.register("before_serve_document")

@@ -17,8 +17,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from home.models import pages_aimed_at, site_contact
-from meetings.admin_views import spreadsheet_safe
 from meetings.my_meetings import my_meetings
+from meetings.notices.admin_views import spreadsheet_safe
 from members.access_log import record_access
 from members.accounts import activate_account, activation_token, request_account
 from members.audience import signed_in_member

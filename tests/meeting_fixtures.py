@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from meetings.ballots.voting import open_item
+from meetings.ballots.chairing import open_item
 from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
 from meetings.models import Audience
 from tests.member_fixtures import give_account, member_of, two_chapters

@@ -13,8 +13,8 @@ from django.test import Client
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from meetings.ballots.admin import BallotItemEditView
+from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import BallotItem, Candidate
-from meetings.ballots.voting import close_item, open_item
 from meetings.factories import (
     BallotItemFactory,
     CandidateFactory,

@@ -12,7 +12,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page, Revision, Site
 
 from home.models import HomePage, MemberResourceCentre
-from meetings.instructions_pdf import (
+from meetings.guides.pdf import (
     guide_pdf_document,
     pdf_text,
     rich_text_paragraphs,

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from meetings.ballots import voting
+from meetings.ballots import casting as voting
+from meetings.ballots.casting import cast_vote
+from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import Ballot, Choice, VoterRecord
-from meetings.ballots.voting import cast_vote, close_item, open_item
 from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
 from meetings.models import Audience
 from tests.member_fixtures import give_account, member_of, two_chapters

@@ -21,8 +21,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import Ballot, Choice, VoterRecord
-from meetings.ballots.voting import close_item, open_item
 from meetings.factories import BallotItemFactory, MeetingMaterialFactory
 from members.api.access import issue_token
 from members.factories import MemberFactory

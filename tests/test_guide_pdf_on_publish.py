@@ -10,7 +10,7 @@ from wagtail.documents import get_document_model
 
 from cms.factories import DocumentFactory
 from meetings.factories import GuidePageFactory
-from meetings.instructions_pdf import GENERATED_TAG, guide_pdf_document, is_generated
+from meetings.guides.pdf import GENERATED_TAG, guide_pdf_document, is_generated
 from meetings.models import GuidePage
 from tests.staff_fixtures import edit_url, guide_form, staff_client
 

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.ballots.board import PRESENCE_KEY, members_present, note_presence
+from meetings.ballots.casting import cast_vote
+from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import (
     Ballot,
     BallotItem,
@@ -20,7 +22,6 @@ from meetings.ballots.models import (
     Presence,
     VoterRecord,
 )
-from meetings.ballots.voting import cast_vote, close_item, open_item
 from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
 from meetings.models import Audience
 from tests.member_fixtures import give_account, member_of, two_chapters
@@ -280,7 +281,7 @@ def test_a_member_can_have_their_receipt_emailed_and_only_their_own(client, agm,
 
 
 def test_rerunning_a_majority_election_drops_the_elected_and_the_lowest(agm):
-    from meetings.ballots.voting import rerun_item
+    from meetings.ballots.chairing import rerun_item
     from meetings.factories import CandidateFactory
     from tests.member_fixtures import give_account as account
 

@@ -19,10 +19,10 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from wagtail.models import Revision
 
-from meetings import notices
 from meetings.factories import GuidePageFactory, MeetingIndexPageFactory, MeetingPageFactory
 from meetings.models import Audience, MeetingNotice, NoticeDelivery
-from meetings.tasks import send_meeting_notices
+from meetings.notices import sending as notices
+from meetings.notices.tasks import send_meeting_notices
 from members.factories import AreaCouncilFactory, LocalFactory, MemberFactory
 from members.models import Member, Standing
 from tests.member_fixtures import give_account, member_of, two_chapters

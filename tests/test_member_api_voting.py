@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from meetings.ballots import voting
+from meetings.ballots import casting as voting
+from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import Ballot, BallotItem, Choice, VoterRecord
-from meetings.ballots.voting import close_item, open_item
 from meetings.factories import (
     BallotItemFactory,
     CandidateFactory,

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.ballots.voting import close_item, open_item
+from meetings.ballots.chairing import close_item, open_item
 from meetings.factories import (
     BallotItemFactory,
     MeetingIndexPageFactory,

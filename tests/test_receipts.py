@@ -12,13 +12,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from meetings.ballots.casting import cast_vote, new_receipt
+from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import Ballot, BallotItem, Choice
 from meetings.ballots.results import (
     INLINE_RECEIPTS_UP_TO,
     counted_receipts_text,
     receipt_is_counted,
 )
-from meetings.ballots.voting import cast_vote, close_item, new_receipt, open_item
 from meetings.factories import BallotItemFactory
 from tests.meeting_fixtures import meeting_under_way
 

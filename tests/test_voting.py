@@ -7,10 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, models
 
-from meetings.ballots import voting
+from meetings.ballots import casting as voting
+from meetings.ballots.casting import VoteRefused, cast_vote
+from meetings.ballots.chairing import ChairRefused, close_item, open_item
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
 from meetings.ballots.results import item_result, tally
-from meetings.ballots.voting import ChairRefused, VoteRefused, cast_vote, close_item, open_item
 from meetings.factories import (
     BallotItemFactory,
     CandidateFactory,

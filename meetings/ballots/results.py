@@ -18,8 +18,8 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
 from django.db.models.lookups import GreaterThan
 
+from meetings.ballots.casting import RECEIPT_ALPHABET, RECEIPT_LENGTH
 from meetings.ballots.models import Ballot, BallotItem
-from meetings.ballots.voting import RECEIPT_ALPHABET, RECEIPT_LENGTH
 
 TWO_THIRDS = Fraction(2, 3)
 

@@ -22,23 +22,15 @@ from django.views.decorators.http import require_GET
 
 from cms.site_fragments import fragment_version
 from meetings.ballots.board import board, members_present, note_presence
+from meetings.ballots.casting import VoteRefused, cast_vote, has_voted, vote_target
+from meetings.ballots.chairing import ChairRefused, close_item, open_item, rerun_item
+from meetings.ballots.live import cached_now_state
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, VoterRecord
 from meetings.ballots.results import (
     closed_item,
     counted_receipts_text,
     receipt_is_counted,
     receipt_shape,
-)
-from meetings.ballots.voting import (
-    ChairRefused,
-    VoteRefused,
-    cached_now_state,
-    cast_vote,
-    close_item,
-    has_voted,
-    open_item,
-    rerun_item,
-    vote_target,
 )
 from members.audience import signed_in_member, signed_in_voter
 

@@ -14,13 +14,13 @@ from rest_framework.response import Response
 from wagtail.documents import get_document_model
 from wagtail.documents.models import document_served
 
+from meetings.ballots.casting import VoteRefused, cast_vote, vote_target
 from meetings.ballots.results import (
     closed_item,
     counted_receipts,
     receipt_is_counted,
     receipt_shape,
 )
-from meetings.ballots.voting import VoteRefused, cast_vote, vote_target
 from members.api.access import MemberAPIAnonThrottle, MemberAPIView, MemberAPIVoteThrottle
 from members.api.meetings import MemberBallot, MemberMeeting, meetings_of, member_meetings
 from members.api.serializers import (

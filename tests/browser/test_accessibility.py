@@ -7,8 +7,9 @@ election still to come), and reports every page's violations together.
 
 import pytest
 
+from meetings.ballots.casting import cast_vote
+from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import BallotItem
-from meetings.ballots.voting import cast_vote, close_item, open_item
 from members.models import Member
 from tests.browser.browsing import (
     BROWSER_TEST,

@@ -8,8 +8,8 @@ retries failed ones whose wait is over, up to the attempts cap.
 
 from django.core.management.base import BaseCommand
 
-from meetings import notices
 from meetings.models import NoticeDelivery
+from meetings.notices import sending as notices
 
 
 class Command(BaseCommand):

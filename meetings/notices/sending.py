@@ -7,7 +7,7 @@ without moving the time sends nothing.
 
 `record_meeting_notice` writes the notice and one `NoticeDelivery` per
 recipient in the publish's transaction; after it commits, the background task
-(`meetings.tasks.send_meeting_notices`) sends them with `send_due_deliveries`.
+(`meetings.notices.tasks.send_meeting_notices`) sends them with `send_due_deliveries`.
 A failed delivery is retried with a growing wait, by the task where the task
 backend can run a task later, and by the `send_meeting_notices` command (run it
 from cron) everywhere, up to `MAX_ATTEMPTS` tries. Nothing waits only in memory:
@@ -147,7 +147,7 @@ def enqueue_sending(notice_id=None, *, run_after=None):
     With `run_after`, only where the backend can run a task later; otherwise
     the command's sweep is what retries. Returns the task result, or None.
     """
-    from meetings.tasks import send_meeting_notices
+    from meetings.notices.tasks import send_meeting_notices
 
     task = send_meeting_notices
     if run_after is not None:
@@ -386,40 +386,3 @@ def notice_email(delivery, context):
     )
     message.attach(f"{meeting.slug}.ics", context["calendar"], "text/calendar")
     return message
-
-
-# The mailed notice ---------------------------------------------------------------------
-
-
-def has_postal_address():
-    """A roster entry a letter can reach: a street line, a city and a postal code."""
-    return ~models.Q(address_line_1="") & ~models.Q(city="") & ~models.Q(postal_code="")
-
-
-@dataclasses.dataclass
-class MailingList:
-    """Who gets a meeting's mailed notice, and who is left out and why (as counts)."""
-
-    to_mail: models.QuerySet
-    no_postal_address: models.QuerySet
-    refused_postal_mail: int
-    turned_notices_off: int
-
-
-def mailing_list(meeting):
-    """The mailed notice goes to every member of the audience in good standing,
-    account or not, except those who refuse postal mail or have turned meeting
-    notices off. Members with no postal address are listed apart, so staff can
-    find one for them.
-    """
-    in_good_standing = meeting.audience_members().filter(standing=Standing.ACTIVE)
-    refused = models.Q(refuses_postal_mail=True)
-    turned_off = models.Q(wants_meeting_notices=False)
-    wanted = in_good_standing.exclude(refused).exclude(turned_off)
-    ordered = ["family_name", "given_name", "member_id"]
-    return MailingList(
-        to_mail=wanted.filter(has_postal_address()).order_by(*ordered),
-        no_postal_address=wanted.exclude(has_postal_address()).order_by(*ordered),
-        refused_postal_mail=in_good_standing.filter(refused).count(),
-        turned_notices_off=in_good_standing.exclude(refused).filter(turned_off).count(),
-    )

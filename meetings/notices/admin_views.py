@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from meetings.models import MeetingPage
-from meetings.notices import mailing_list
+from meetings.notices.mailing_list import mailing_list
 from members.access_log import record_access
 from members.models import AccessLogEntry
 

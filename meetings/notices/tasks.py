@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django_tasks import task
 
-from meetings import notices
+from meetings.notices import sending as notices
 
 
 @task()

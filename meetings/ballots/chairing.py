@@ -1,0 +1,150 @@
+"""Running a meeting's ballot: opening, closing and re-running items, and who may.
+
+Every chair action goes through these functions, whatever page or command asks,
+and each is written to the meeting's chair log (`ChairAction`).
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from meetings.ballots.live import meeting_changed
+from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
+
+
+class ChairRefused(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# Chair actions ------------------------------------------------------------------
+
+
+def _record(meeting, item, action, user, note=""):
+    ChairAction.objects.create(
+        meeting=meeting,
+        item=item,
+        action=action,
+        actor=user,
+        actor_name=user.get_full_name() or user.get_username(),
+        note=note,
+    )
+
+
+def open_item(item, user):
+    """Open a draft item for voting. Other open items stay open: the chair closes them."""
+    from meetings.models import MeetingPage
+
+    with transaction.atomic():
+        item = BallotItem.objects.select_for_update().get(pk=item.pk)
+        if item.state != BallotItem.State.DRAFT:
+            raise ChairRefused(
+                "This item has already been opened. A closed item never reopens: "
+                "re-run it as a new item."
+            )
+        ensure_choices(item)
+        if item.choices.count() < (1 if item.allow_abstain else 2):
+            raise ChairRefused("Add the candidates before opening this election.")
+        meeting = MeetingPage.objects.get(pk=item.meeting_id)
+        slots = meeting.eligible_members().count()
+        # One empty ballot per eligible member, all created now, with random ids.
+        Ballot.objects.bulk_create(
+            [Ballot(item=item) for _ in range(max(slots, 1))], batch_size=2000
+        )
+        item.state = BallotItem.State.OPEN
+        item.opened_at = timezone.now()
+        item.save(update_fields=["state", "opened_at"])
+        _record(meeting, item, ChairAction.Action.OPEN, user)
+    meeting_changed(item.meeting_id)
+    return item
+
+
+def close_item(item, user):
+    """Close an open item: no more votes; the ballots are sealed and the result stands."""
+    with transaction.atomic():
+        item = BallotItem.objects.select_for_update().get(pk=item.pk)
+        if item.state != BallotItem.State.OPEN:
+            raise ChairRefused("Only an open item can be closed.")
+        item.state = BallotItem.State.CLOSED
+        item.closed_at = timezone.now()
+        item.save(update_fields=["state", "closed_at"])
+        seal(item)
+        _record(item.meeting, item, ChairAction.Action.CLOSE, user)
+    meeting_changed(item.meeting_id)
+    return item
+
+
+def seal(item):
+    """Rewrite every ballot and voter record of the item in one statement each.
+
+    Afterwards they all carry the same transaction id, so nothing at the storage
+    level pairs a ballot with the voter record written beside it. Empty slots
+    are removed: they were only there to hide the order of voting.
+    """
+    Ballot.objects.filter(item=item, selection__isnull=True).delete()
+    Ballot.objects.filter(item=item).update(sealed=True)
+    VoterRecord.objects.filter(item=item).update(member=F("member"))
+
+
+def ensure_choices(item):
+    """Motions and budgets: For / Against (/ Abstain). Elections: the candidates (/ Abstain)."""
+    if item.choices.exists():
+        return
+    if item.is_election:
+        labels = [candidate.name for candidate in item.candidates.all()]
+    else:
+        labels = ["For", "Against"]
+    rows = [Choice(item=item, position=n, label=label) for n, label in enumerate(labels)]
+    if item.allow_abstain:
+        rows.append(Choice(item=item, position=len(rows), label="Abstain", is_abstain=True))
+    Choice.objects.bulk_create(rows)
+
+
+def rerun_item(item, user):
+    """Re-run a closed item as a new draft item; both stay in the record.
+
+    An election that left seats unfilled for want of a majority is re-run for
+    those seats, without the candidates already elected and without the lowest
+    remaining candidate. Anything else is re-run as it was (to correct a
+    mistaken item).
+    """
+    from meetings.ballots.models import Candidate
+    from meetings.ballots.results import item_result
+
+    with transaction.atomic():
+        item = BallotItem.objects.select_for_update().get(pk=item.pk)
+        if item.state != BallotItem.State.CLOSED:
+            raise ChairRefused("Only a closed item can be re-run.")
+        names = [candidate.name for candidate in item.candidates.all()]
+        seats = item.seats
+        if item.is_election and item.requires_majority:
+            result = item_result(item)
+            if result.unfilled_seats and not result.tie:
+                remaining = [
+                    row for row in result.choices if not row.is_abstain and not row.elected
+                ]
+                lowest = min(remaining, key=lambda row: row.votes) if len(remaining) > 1 else None
+                names = [row.label for row in remaining if row is not lowest]
+                seats = result.unfilled_seats
+        BallotItem.objects.filter(meeting=item.meeting, position__gt=item.position).update(
+            position=F("position") + 1
+        )
+        rerun = BallotItem.objects.create(
+            meeting=item.meeting,
+            position=item.position + 1,
+            kind=item.kind,
+            title=f"{item.title} (re-run)",
+            text=item.text,
+            majority=item.majority,
+            seats=seats,
+            requires_majority=item.requires_majority,
+            allow_abstain=item.allow_abstain,
+            rerun_of=item,
+        )
+        Candidate.objects.bulk_create(
+            [Candidate(item=rerun, name=name, sort_order=n) for n, name in enumerate(names)]
+        )
+        _record(item.meeting, rerun, ChairAction.Action.RERUN, user, note=f"Re-run of {item}")
+    meeting_changed(item.meeting_id)
+    return rerun

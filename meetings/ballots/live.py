@@ -1,0 +1,52 @@
+"""What every member's meeting page polls: which items are open and closed, and a
+version that moves when the chair acts. Kept in the shared cache, so polling
+costs no database query and every app server answers the same.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+
+from meetings.ballots.models import BallotItem
+
+# What the meeting page polls -------------------------------------------------------
+
+NOW_KEY = "meeting-now-{pk}"
+NOW_TIMEOUT = 300  # seconds; chair actions replace the value at once
+
+
+def meeting_changed(meeting_pk):
+    """Tell every app server's pollers the agenda moved: write the new state to the shared
+    cache once the chair's change is committed."""
+
+    def publish():
+        cache.set(NOW_KEY.format(pk=meeting_pk), now_state(meeting_pk), timeout=NOW_TIMEOUT)
+
+    transaction.on_commit(publish)
+
+
+def now_state(meeting_pk):
+    """Which items are open and closed, and a version that changes when the chair acts."""
+    rows = list(
+        BallotItem.objects.filter(meeting_id=meeting_pk)
+        .order_by("position", "pk")
+        .values_list("pk", "state")
+    )
+    state = {
+        "open": [pk for pk, s in rows if s == BallotItem.State.OPEN],
+        "closed": [pk for pk, s in rows if s == BallotItem.State.CLOSED],
+    }
+    state["version"] = "o{}c{}".format(
+        "-".join(map(str, state["open"])), "-".join(map(str, state["closed"]))
+    )
+    return state
+
+
+def cached_now_state(meeting_pk):
+    """The polled state, from the shared cache; the database only on a miss."""
+    key = NOW_KEY.format(pk=meeting_pk)
+    state = cache.get(key)
+    if state is None:
+        state = now_state(meeting_pk)
+        # add, not set: never overwrite a newer state the chair has just written.
+        cache.add(key, state, timeout=NOW_TIMEOUT)
+    return state
