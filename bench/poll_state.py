@@ -53,7 +53,7 @@ def make_meeting():
     from meetings.ballots.chairing import open_item
     from meetings.ballots.models import BallotItem
     from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-    from meetings.models import Audience
+    from meetings.models import AudienceKind
     from members.models import Chapter, Local, Sector
 
     home = build_site()
@@ -64,7 +64,7 @@ def make_meeting():
     meeting = MeetingPageFactory(
         parent=MeetingIndexPageFactory(parent=home),
         slug="riverside-agm",
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter,
         starts_at=now - datetime.timedelta(minutes=10),
         ends_at=now + datetime.timedelta(hours=2),

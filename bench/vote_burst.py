@@ -70,7 +70,7 @@ def make_meeting_and_members():
 
     from home.factories import build_site
     from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-    from meetings.models import Audience
+    from meetings.models import AudienceKind
     from members.models import Chapter, Local, Member, Sector
 
     User = get_user_model()
@@ -83,7 +83,7 @@ def make_meeting_and_members():
         parent=MeetingIndexPageFactory(parent=home),
         title="Riverside General Chapter AGM",
         slug="riverside-agm",
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter,
         starts_at=now - datetime.timedelta(minutes=10),
         ends_at=now + datetime.timedelta(hours=2),

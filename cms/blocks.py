@@ -10,7 +10,7 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
 from cms.previews import preview_audience
-from members.audience import in_audience, signed_in_member
+from members.audience import Audience, signed_in_member
 from members.choosers import ChapterChooserBlock, LocalChooserBlock, SectorChooserBlock
 
 # Rich text features editors get: enough for clear prose, nothing that breaks layout.
@@ -318,17 +318,15 @@ class MembersOnlyBlock(blocks.StructBlock):
         template = "blocks/members_only_block.html"
 
     def is_shown_to(self, value, request):
-        audience = {
-            "sectors": value["sectors"],
-            "locals_": value["locals"],
-            "chapters": value["chapters"],
-        }
+        audience = Audience.listed_or_everyone(
+            sectors=value["sectors"], locals_=value["locals"], chapters=value["chapters"]
+        )
         if getattr(request, "is_preview", False):
             # The preview mode says whom the editor previews as; the editor's own view
             # (no preview audience) shows every section, labelled (cms/previews.py).
             preview = preview_audience(request)
-            return preview is None or preview.sees(**audience)
-        return in_audience(signed_in_member(request), **audience)
+            return preview is None or preview.sees(audience)
+        return audience.includes(signed_in_member(request))
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)

@@ -32,21 +32,9 @@ class PreviewAudience:
     def signed_in(self):
         return self.sector is not None
 
-    def sees(self, *, sectors=(), locals_=(), chapters=()):
-        """Whether a members-only section aimed at these units shows in this preview."""
-        if self.sector is None:
-            return False
-        sectors = [s for s in sectors if s is not None]
-        locals_ = [u for u in locals_ if u is not None]
-        chapters = [c for c in chapters if c is not None]
-        if not (sectors or locals_ or chapters):
-            return True
-        sector_id = self.sector.pk
-        return (
-            any(sector.pk == sector_id for sector in sectors)
-            or any(local.sector_id == sector_id for local in locals_)
-            or any(chapter.local.sector_id == sector_id for chapter in chapters)
-        )
+    def sees(self, audience):
+        """Whether a members-only section for this `Audience` shows in this preview."""
+        return self.sector is not None and audience.reaches_sector(self.sector)
 
 
 def preview_audience(request):

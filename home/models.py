@@ -170,7 +170,9 @@ class HomePage(MemberViewPreviewMixin, Page):
         if preview is not None and preview.sector is not None:
             # Previewed as a member of a sector: the pages aimed at that sector.
             context["preview_sector"] = preview.sector
-            context["for_you"] = pages_aimed_at_sector(preview.sector, limit=5)
+            from members.audience import MemberUnits
+
+            context["for_you"] = pages_aimed_at(MemberUnits(sector=preview.sector.pk), limit=5)
         return context
 
 
@@ -240,19 +242,17 @@ class ContentPage(MemberViewPreviewMixin, Page):
 
 
 def pages_aimed_at(member, *, limit=10):
-    """Live public content pages aimed at the member's sector, Local or Chapter, newest first."""
-    if member is None:
-        return ContentPage.objects.none()
-    aimed = models.Q(aimed_at_sectors=member.local.sector_id) | models.Q(
-        aimed_at_locals=member.local_id
+    """Live public content pages aimed at the member's sector, Local or Chapter, newest first.
+
+    `member` may also be a `MemberUnits` (an editor's preview as a member of a sector).
+    """
+    from members.audience import reaching
+
+    aimed = reaching(
+        member,
+        sectors="aimed_at_sectors",
+        locals_="aimed_at_locals",
+        chapters="aimed_at_chapters",
     )
-    if member.chapter_id:
-        aimed |= models.Q(aimed_at_chapters=member.chapter_id)
     ids = ContentPage.objects.filter(aimed).values("pk")
-    return ContentPage.objects.live().filter(pk__in=ids).order_by("-first_published_at")[:limit]
-
-
-def pages_aimed_at_sector(sector, *, limit=10):
-    """Live public content pages aimed at a whole sector, newest first (for previews)."""
-    ids = ContentPage.objects.filter(aimed_at_sectors=sector).values("pk")
     return ContentPage.objects.live().filter(pk__in=ids).order_by("-first_published_at")[:limit]

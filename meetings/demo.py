@@ -18,7 +18,7 @@ from wagtail.utils.file import hash_filelike
 
 from meetings.guides.pdf import pdf_text
 from meetings.models import (
-    Audience,
+    AudienceKind,
     BallotItem,
     Candidate,
     MeetingIndexPage,
@@ -121,7 +121,7 @@ def _meetings_plan(now, guide):
         {
             "slug": "riverside-chapter-agm",
             "title": "Riverside General Hospital Chapter AGM",
-            "audience_kind": Audience.CHAPTER,
+            "audience_kind": AudienceKind.CHAPTER,
             "audience_chapter": riverside,
             "starts_at": chapter_start,
             "ends_at": chapter_start + datetime.timedelta(hours=4),
@@ -142,7 +142,7 @@ def _meetings_plan(now, guide):
         {
             "slug": "local-041-agm",
             "title": "Local 041 Annual General Meeting",
-            "audience_kind": Audience.LOCAL,
+            "audience_kind": AudienceKind.LOCAL,
             "audience_local": local_41,
             "starts_at": local_start,
             "ends_at": local_start + datetime.timedelta(hours=3),
@@ -160,7 +160,7 @@ def _meetings_plan(now, guide):
         {
             "slug": "capital-region-area-council",
             "title": "Capital Region Area Council meeting",
-            "audience_kind": Audience.AREA_COUNCIL,
+            "audience_kind": AudienceKind.AREA_COUNCIL,
             "audience_area_council": capital,
             "starts_at": council_start,
             "ends_at": council_start + datetime.timedelta(hours=2),

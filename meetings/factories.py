@@ -14,7 +14,7 @@ from cms.factories import (
     StepBlockFactory,
 )
 from meetings.models import (
-    Audience,
+    AudienceKind,
     BallotItem,
     Candidate,
     GuideIndexPage,
@@ -71,7 +71,7 @@ class MeetingPageFactory(wagtail_factories.PageFactory):
 
     title = factory.Sequence(lambda n: f"Annual General Meeting {n}")
     kind = MeetingKind.AGM
-    audience_kind = Audience.UNION
+    audience_kind = AudienceKind.UNION
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(hours=3))
     agenda = "<p>Call to order. Reports. Elections. Motions. Adjournment.</p>"

@@ -5,7 +5,6 @@ gathered below so that Django registers them with this app."""
 import datetime
 import zoneinfo
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -35,8 +34,8 @@ from meetings.ballots.models import (
 from meetings.calendar import meeting_calendar
 from meetings.guides.models import GuideIndexPage, GuidePage
 from meetings.notices.models import MeetingNotice, NoticeDelivery
-from members.audience import member_account_confirmed, signed_in_member
-from members.models import Chapter, Member, Standing
+from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
+from members.models import Chapter, Standing
 
 # Meetings --------------------------------------------------------------------------
 
@@ -79,37 +78,44 @@ class MeetingIndexPage(Page):
             .public()
             .select_related(*MeetingPage.AUDIENCE_RELATED)
         )
-        context["upcoming"] = meetings.filter(ends_at__gte=now).order_by("starts_at")
-        context["past"] = meetings.filter(ends_at__lt=now).order_by("-starts_at")[:20]
+        context["upcoming"] = meetings.upcoming(now)
+        context["past"] = meetings.past(now)[:20]
         return context
 
 
 class MeetingQuerySet(PageQuerySet):
     def for_member(self, member):
-        """Meetings whose audience includes the member (standing and account are not checked)."""
-        if member is None:
-            return self.none()
-        local = member.local
-        audience = (
-            models.Q(audience_kind=Audience.UNION)
-            | models.Q(audience_kind=Audience.SECTOR, audience_sector_id=local.sector_id)
-            | models.Q(audience_kind=Audience.LOCAL, audience_local_id=member.local_id)
+        """Meetings whose audience includes the member (standing and account are not
+        checked): the reverse of `MeetingPage.includes`, through the one audience rule."""
+        # Only the chosen kind's unit field is ever set (`MeetingPage.clean`, which every
+        # save runs), so a unit field alone says who the meeting is for.
+        return self.filter(
+            reaching(
+                member,
+                everyone=models.Q(audience_kind=AudienceKind.UNION),
+                sectors="audience_sector",
+                area_councils="audience_area_council",
+                locals_="audience_local",
+                chapters="audience_chapter",
+            )
         )
-        if local.area_council_id:
-            audience |= models.Q(
-                audience_kind=Audience.AREA_COUNCIL, audience_area_council_id=local.area_council_id
-            )
-        if member.chapter_id:
-            audience |= models.Q(
-                audience_kind=Audience.CHAPTER, audience_chapter_id=member.chapter_id
-            )
-        return self.filter(audience)
+
+    def upcoming(self, now=None):
+        """Meetings still to come or under way: their room has not closed (overruns
+        included), soonest first. The twin of `MeetingPage.is_past`."""
+        cutoff = (now or timezone.now()) - ROOM_STAYS_OPEN_AFTER
+        return self.filter(ends_at__gte=cutoff).order_by("starts_at")
+
+    def past(self, now=None):
+        """Meetings whose room has closed, latest first."""
+        cutoff = (now or timezone.now()) - ROOM_STAYS_OPEN_AFTER
+        return self.filter(ends_at__lt=cutoff).order_by("-starts_at")
 
 
 MeetingManager = PageManager.from_queryset(MeetingQuerySet)
 
 
-class Audience(models.TextChoices):
+class AudienceKind(models.TextChoices):
     UNION = "union", "The whole union"
     SECTOR = "sector", "A sector"
     AREA_COUNCIL = "area_council", "An Area Council"
@@ -160,8 +166,8 @@ class MeetingPage(RoutablePageMixin, Page):
     audience_kind = models.CharField(
         "who may attend",
         max_length=20,
-        choices=Audience.choices,
-        default=Audience.CHAPTER,
+        choices=AudienceKind.choices,
+        default=AudienceKind.CHAPTER,
         help_text="Members of this unit in good standing, with a confirmed account, may attend.",
     )
     audience_sector = models.ForeignKey(
@@ -340,36 +346,47 @@ class MeetingPage(RoutablePageMixin, Page):
 
     # Audience ---------------------------------------------------------------
 
+    # Which unit field holds the audience for each kind, and the `Audience` level it fills.
+    AUDIENCE_UNIT_FIELDS = {
+        AudienceKind.SECTOR: ("audience_sector", "sectors"),
+        AudienceKind.AREA_COUNCIL: ("audience_area_council", "area_councils"),
+        AudienceKind.LOCAL: ("audience_local", "locals_"),
+        AudienceKind.CHAPTER: ("audience_chapter", "chapters"),
+    }
+
+    @property
+    def audience_unit(self):
+        """The unit whose members may attend, or None for the whole union."""
+        if self.audience_kind == AudienceKind.UNION:
+            return None
+        field, _ = self.AUDIENCE_UNIT_FIELDS[self.audience_kind]
+        return getattr(self, field)
+
     @property
     def audience(self):
-        """The unit whose members may attend, or None for the whole union."""
-        return {
-            Audience.UNION: None,
-            Audience.SECTOR: self.audience_sector,
-            Audience.AREA_COUNCIL: self.audience_area_council,
-            Audience.LOCAL: self.audience_local,
-            Audience.CHAPTER: self.audience_chapter,
-        }[self.audience_kind]
+        """Who may attend, by unit, as the one audience rule (`members.audience.Audience`).
+
+        A meeting whose unit is not chosen yet has nobody in its audience: not "members
+        with no Chapter".
+        """
+        if self.audience_kind == AudienceKind.UNION:
+            return Audience(everyone=True)
+        field, level = self.AUDIENCE_UNIT_FIELDS[self.audience_kind]
+        return Audience.of(**{level: [getattr(self, f"{field}_id")]})
 
     @property
     def audience_name(self):
-        unit = self.audience
+        unit = self.audience_unit
         return "All members of the union" if unit is None else f"Members of {unit}"
 
     def clean(self):
         super().clean()
-        fields = {
-            Audience.SECTOR: "audience_sector",
-            Audience.AREA_COUNCIL: "audience_area_council",
-            Audience.LOCAL: "audience_local",
-            Audience.CHAPTER: "audience_chapter",
-        }
         errors = {}
-        chosen = fields.get(self.audience_kind)
+        chosen = self.AUDIENCE_UNIT_FIELDS.get(self.audience_kind, (None, None))[0]
         if chosen and getattr(self, f"{chosen}_id") is None:
             errors[chosen] = "Choose the unit whose members may attend."
-        audience_label = Audience(self.audience_kind).label.lower()
-        for field in fields.values():
+        audience_label = AudienceKind(self.audience_kind).label.lower()
+        for field, _ in self.AUDIENCE_UNIT_FIELDS.values():
             if field != chosen and getattr(self, f"{field}_id") is not None:
                 errors[field] = f"Leave this empty: the meeting is for {audience_label}."
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -379,35 +396,11 @@ class MeetingPage(RoutablePageMixin, Page):
 
     def includes(self, member):
         """True when the member belongs to this meeting's audience (no other checks)."""
-        local = member.local
-        return {
-            Audience.UNION: True,
-            Audience.SECTOR: local.sector_id == self.audience_sector_id,
-            Audience.AREA_COUNCIL: local.area_council_id is not None
-            and local.area_council_id == self.audience_area_council_id,
-            Audience.LOCAL: member.local_id == self.audience_local_id,
-            Audience.CHAPTER: member.chapter_id is not None
-            and member.chapter_id == self.audience_chapter_id,
-        }[self.audience_kind]
+        return self.audience.includes(member)
 
     def audience_members(self):
-        """Every member on the roster in the audience (by unit only), in one query.
-
-        The queryset twin of `includes`; tests hold the two to the same answers.
-        """
-        unit_field = {
-            Audience.SECTOR: ("local__sector_id", self.audience_sector_id),
-            Audience.AREA_COUNCIL: ("local__area_council_id", self.audience_area_council_id),
-            Audience.LOCAL: ("local_id", self.audience_local_id),
-            Audience.CHAPTER: ("chapter_id", self.audience_chapter_id),
-        }.get(self.audience_kind)
-        if unit_field is None:
-            return Member.objects.all()
-        field, unit_id = unit_field
-        if unit_id is None:
-            # Not "members with no Chapter": a meeting with no unit chosen has no audience.
-            return Member.objects.none()
-        return Member.objects.filter(**{field: unit_id})
+        """Every member on the roster in the audience (by unit only), in one query."""
+        return self.audience.members()
 
     def eligible_members(self):
         """The members who may attend, as one query: the queryset twin of `eligibility`.
@@ -415,14 +408,10 @@ class MeetingPage(RoutablePageMixin, Page):
         In the audience, active standing, and a site account whose primary address
         is verified and that staff need not approve.
         """
-        confirmed = EmailAddress.objects.filter(
-            user_id=models.OuterRef("account_id"), verified=True, primary=True
-        )
-        return self.audience_members().filter(
-            models.Exists(confirmed),
-            standing=Standing.ACTIVE,
-            account__isnull=False,
-            account_needs_approval=False,
+        return (
+            self.audience_members()
+            .with_confirmed_account()
+            .filter(standing=Standing.ACTIVE, account_needs_approval=False)
         )
 
     def eligibility(self, member):
@@ -450,7 +439,8 @@ class MeetingPage(RoutablePageMixin, Page):
                 "attend. The Member Resource Centre can help.",
             )
         if not self.includes(member):
-            return Eligibility(False, f"This meeting is for {self.audience_name.lower()} only.")
+            who = self.audience_name[0].lower() + self.audience_name[1:]
+            return Eligibility(False, f"This meeting is for {who} only.")
         return Eligibility(True)
 
     def is_eligible(self, member):
@@ -483,13 +473,14 @@ class MeetingPage(RoutablePageMixin, Page):
         return self.room_opens_at <= now <= self.ends_at + ROOM_STAYS_OPEN_AFTER
 
     def is_past(self, now=None):
+        """The room has closed: the twin of `MeetingQuerySet.past`."""
         return (now or timezone.now()) > self.ends_at + ROOM_STAYS_OPEN_AFTER
 
     # Serving ------------------------------------------------------------------
 
     def load_audience(self):
         """Fetch the audience unit (with a Chapter's Local) in one query, for display."""
-        if self.audience_kind == Audience.CHAPTER and self.audience_chapter_id:
+        if self.audience_kind == AudienceKind.CHAPTER and self.audience_chapter_id:
             self.audience_chapter = Chapter.objects.select_related("local").get(
                 pk=self.audience_chapter_id
             )
@@ -593,7 +584,7 @@ class MeetingMaterial(Orderable):
 
 
 __all__ = [
-    "Audience",
+    "AudienceKind",
     "Ballot",
     "BallotItem",
     "Candidate",

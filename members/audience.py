@@ -1,10 +1,16 @@
-"""Who a piece of content is for, decided in one place.
+"""Who a piece of content or a meeting is for, decided in one place.
 
 `signed_in_member` is the single answer to "is this request a member we may
-personalise for?"; `in_audience` says whether that member belongs to any of the
-units a component or page is aimed at. Pages, the members-only component and
-the dashboard all call these.
+personalise for?". `Audience` is the single answer to "is this member in this
+unit, or in this meeting's audience?": a meeting, a page aimed at units, a
+members-only section and an editor's preview all build one and ask it, in
+Python (`Audience.includes`), as a roster query (`Audience.members`), or the
+other way round, which things' audiences include a member (`reaching`).
 """
+
+from dataclasses import dataclass
+
+from django.db.models import Q
 
 
 def signed_in_member(request):
@@ -50,11 +56,7 @@ def _find_signed_in_member(request, fields=None):
 
     # One plain join, on every member request (votes included): the member, their
     # units, and only if the account's primary address is confirmed.
-    members = Member.objects.filter(
-        account_id=user.pk,
-        account__emailaddress__primary=True,
-        account__emailaddress__verified=True,
-    ).order_by()
+    members = Member.objects.with_confirmed_account().filter(account_id=user.pk).order_by()
     if fields is None:
         members = members.select_related("local__sector", "local__area_council", "chapter__local")
     else:
@@ -66,35 +68,156 @@ def _find_signed_in_member(request, fields=None):
 
 
 def member_account_confirmed(member):
-    """The member has a site account whose address the activation link confirmed."""
+    """The member has a site account whose address the activation link confirmed.
+
+    The Python twin of `MemberQuerySet.with_confirmed_account`, which it asks.
+    """
     if member.account_id is None:
         return False
     cached = getattr(member, "_account_confirmed", None)
     if cached is None:
-        from allauth.account.models import EmailAddress
+        from members.models import Member
 
-        cached = EmailAddress.objects.filter(
-            user_id=member.account_id, verified=True, primary=True
-        ).exists()
+        cached = Member.objects.with_confirmed_account().filter(pk=member.pk).exists()
         member._account_confirmed = cached
     return cached
 
 
-def in_audience(member, *, sectors=(), locals_=(), chapters=()):
-    """True when the member belongs to any listed sector, Local or Chapter.
+def load_account_confirmation(members):
+    """Answer `member_account_confirmed` for many members in one query (a batch of notices)."""
+    from members.models import Member
 
-    Lists hold model instances or primary keys. With nothing listed, every
-    member is in the audience.
-    """
-    if member is None:
-        return False
-    sector_ids = {getattr(s, "pk", s) for s in sectors if s is not None}
-    local_ids = {getattr(u, "pk", u) for u in locals_ if u is not None}
-    chapter_ids = {getattr(c, "pk", c) for c in chapters if c is not None}
-    if not (sector_ids or local_ids or chapter_ids):
-        return True
-    return (
-        member.local.sector_id in sector_ids
-        or member.local_id in local_ids
-        or (member.chapter_id is not None and member.chapter_id in chapter_ids)
+    members = list(members)
+    confirmed = set(
+        Member.objects.with_confirmed_account()
+        .filter(pk__in=[member.pk for member in members])
+        .values_list("pk", flat=True)
     )
+    for member in members:
+        member._account_confirmed = member.pk in confirmed
+    return members
+
+
+# Audiences ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberUnits:
+    """The ids of the units a member belongs to; sector and Area Council follow the Local."""
+
+    sector: int | None = None
+    area_council: int | None = None
+    local: int | None = None
+    chapter: int | None = None
+
+    @classmethod
+    def of(cls, member):
+        local = member.local
+        return cls(local.sector_id, local.area_council_id, member.local_id, member.chapter_id)
+
+
+def _ids(units):
+    return frozenset(getattr(unit, "pk", unit) for unit in units if unit is not None)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Everyone, or the members of any of the listed sectors, Area Councils, Locals and
+    Chapters (held as ids)."""
+
+    everyone: bool = False
+    sectors: frozenset = frozenset()
+    area_councils: frozenset = frozenset()
+    locals: frozenset = frozenset()
+    chapters: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, *, everyone=False, sectors=(), area_councils=(), locals_=(), chapters=()):
+        """An audience from units given as model instances or ids (None is left out)."""
+        return cls(
+            everyone=everyone,
+            sectors=_ids(sectors),
+            area_councils=_ids(area_councils),
+            locals=_ids(locals_),
+            chapters=_ids(chapters),
+        )
+
+    @classmethod
+    def listed_or_everyone(cls, *, sectors=(), locals_=(), chapters=()):
+        """The units listed, or every member when none is (a members-only section)."""
+        audience = cls.of(sectors=sectors, locals_=locals_, chapters=chapters)
+        return audience if audience.names_a_unit else cls(everyone=True)
+
+    @property
+    def names_a_unit(self):
+        return bool(self.sectors or self.area_councils or self.locals or self.chapters)
+
+    def includes(self, member):
+        """Whether the member belongs to the audience (nothing else is checked)."""
+        if member is None:
+            return False
+        if self.everyone:
+            return True
+        units = MemberUnits.of(member)
+        return (
+            units.sector in self.sectors
+            or units.area_council in self.area_councils
+            or units.local in self.locals
+            or units.chapter in self.chapters
+        )
+
+    def members(self):
+        """Every member on the roster in the audience, as one query: the twin of `includes`."""
+        from members.models import Member
+
+        if self.everyone:
+            return Member.objects.all()
+        match = Q(pk__in=[])
+        for field, ids in (
+            ("local__sector_id__in", self.sectors),
+            ("local__area_council_id__in", self.area_councils),
+            ("local_id__in", self.locals),
+            ("chapter_id__in", self.chapters),
+        ):
+            if ids:
+                match |= Q(**{field: ids})
+        return Member.objects.filter(match)
+
+    def reaches_sector(self, sector):
+        """Whether some member of the sector could be in the audience (an editor's
+        preview as "a member of <sector>")."""
+        from members.models import Chapter, Local
+
+        if self.everyone:
+            return True
+        return (
+            sector.pk in self.sectors
+            or Local.objects.filter(sector=sector, pk__in=self.locals).exists()
+            or Local.objects.filter(sector=sector, area_council__in=self.area_councils).exists()
+            or Chapter.objects.filter(local__sector=sector, pk__in=self.chapters).exists()
+        )
+
+
+def reaching(
+    units, *, everyone=None, sectors=None, area_councils=None, locals_=None, chapters=None
+):
+    """A filter for the things (meetings, pages) whose audience includes a member.
+
+    `units` is a member or a `MemberUnits`. The keywords name each thing's field
+    for that level of unit (a foreign key or a many-to-many); `everyone` is the
+    filter for things meant for every member. The reverse of `Audience.includes`.
+    """
+    if units is None:
+        return Q(pk__in=[])
+    if not isinstance(units, MemberUnits):
+        units = MemberUnits.of(units)
+    match = everyone if everyone is not None else Q(pk__in=[])
+    for field, unit_id in (
+        (sectors, units.sector),
+        (area_councils, units.area_council),
+        (locals_, units.local),
+        (chapters, units.chapter),
+    ):
+        if field and unit_id is not None:
+            match |= Q(**{field: unit_id})
+    return match

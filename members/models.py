@@ -144,6 +144,23 @@ class Standing(models.TextChoices):
     LAPSED = "lapsed", "Lapsed"
 
 
+class MemberQuerySet(models.QuerySet):
+    def with_confirmed_account(self):
+        """Members whose site account's primary address the activation link confirmed.
+
+        The one rule for "confirmed account": signing in, meeting eligibility and
+        `members.audience.member_account_confirmed` all ask it.
+        """
+        return self.filter(
+            account__emailaddress__primary=True, account__emailaddress__verified=True
+        )
+
+    def receiving_emailed_notices(self):
+        """Members with an email on the roster who have not turned meeting notices or
+        email off: the twin of `Member.receives_emailed_notices`."""
+        return self.filter(wants_meeting_notices=True, refuses_email=False).exclude(email="")
+
+
 class Member(models.Model):
     """One member on the roster (the membership database)."""
 
@@ -244,6 +261,8 @@ class Member(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = MemberQuerySet.as_manager()
+
     class Meta:
         ordering = ["family_name", "given_name"]
         permissions = [
@@ -261,6 +280,11 @@ class Member(models.Model):
     @property
     def sector(self):
         return self.local.sector
+
+    @property
+    def receives_emailed_notices(self):
+        """Whether emailed meeting notices reach the member (see the queryset twin)."""
+        return self.wants_meeting_notices and not self.refuses_email and bool(self.email)
 
     @property
     def area_council(self):

@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from home.models import pages_aimed_at, site_contact
-from meetings.my_meetings import my_meetings
+from meetings.member_meetings import member_meetings
 from meetings.notices.admin_views import spreadsheet_safe
 from members.access_log import record_access
 from members.accounts import activate_account, activation_token, request_account
@@ -92,7 +92,7 @@ def dashboard(request):
         {
             "member": member,
             "for_you": pages_aimed_at(member),
-            "my_meetings": my_meetings(member),
+            "my_meetings": member_meetings(member, past_limit=10),
             "is_chair": member is not None and chairs_a_unit(member),
             "resource_centre": site_contact("member_resource_centre", request),
         },

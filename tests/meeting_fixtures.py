@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from meetings.ballots.chairing import open_item
 from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 
@@ -15,7 +15,7 @@ def meeting_under_way(home_page, *, voters=1):
     chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
     meeting = MeetingPageFactory(
         parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter,
         starts_at=timezone.now() - timezone.timedelta(minutes=5),
     )

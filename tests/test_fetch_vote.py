@@ -17,7 +17,7 @@ from meetings.ballots.casting import cast_vote
 from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import Ballot, Choice, VoterRecord
 from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def agm(home_page):
     chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
     meeting = MeetingPageFactory(
         parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter_a,
         starts_at=timezone.now() - timezone.timedelta(minutes=5),
     )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from wagtail.models import GroupPagePermission
 
 from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from members.models import AccessLogEntry, Standing
 from tests.member_fixtures import give_account, member_of, two_chapters
 
@@ -57,7 +57,7 @@ def meeting(home_page):
     chapter_a, chapter_b = two_chapters()
     index = MeetingIndexPageFactory(parent=home_page)
     page = MeetingPageFactory(
-        parent=index, audience_kind=Audience.CHAPTER, audience_chapter=chapter_a
+        parent=index, audience_kind=AudienceKind.CHAPTER, audience_chapter=chapter_a
     )
     page.chapters = chapter_a, chapter_b
     return page

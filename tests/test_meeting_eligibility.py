@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from meetings.factories import MeetingIndexPageFactory, MeetingMaterialFactory, MeetingPageFactory
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from members.factories import AreaCouncilFactory, MemberFactory
 from members.models import Standing
 from tests.member_fixtures import give_account, member_of, two_chapters
@@ -22,12 +22,12 @@ JOINING_DETAIL = "867 5309"  # the factory meeting's video meeting ID
 CASES = [
     (kind, inside, standing, verified)
     for kind, inside, standing, verified in itertools.product(
-        [Audience.UNION, Audience.SECTOR, Audience.AREA_COUNCIL, Audience.LOCAL, Audience.CHAPTER],
+        list(AudienceKind),
         [True, False],
         [Standing.ACTIVE, Standing.SUSPENDED, Standing.LAPSED],
         [True, False],
     )
-    if inside or kind != Audience.UNION  # nobody is outside the whole union
+    if inside or kind != AudienceKind.UNION  # nobody is outside the whole union
 ]
 
 
@@ -53,11 +53,11 @@ def units(home_page):
 def meeting_for(units, kind, inside, **fields):
     chapter = units["a"] if inside else units["b"]
     audience = {
-        Audience.UNION: {},
-        Audience.SECTOR: {"audience_sector": chapter.local.sector},
-        Audience.AREA_COUNCIL: {"audience_area_council": chapter.local.area_council},
-        Audience.LOCAL: {"audience_local": chapter.local},
-        Audience.CHAPTER: {"audience_chapter": chapter},
+        AudienceKind.UNION: {},
+        AudienceKind.SECTOR: {"audience_sector": chapter.local.sector},
+        AudienceKind.AREA_COUNCIL: {"audience_area_council": chapter.local.area_council},
+        AudienceKind.LOCAL: {"audience_local": chapter.local},
+        AudienceKind.CHAPTER: {"audience_chapter": chapter},
     }[kind]
     return MeetingPageFactory(parent=units["index"], audience_kind=kind, **audience, **fields)
 
@@ -90,7 +90,7 @@ def test_eligibility_matrix_for_page_materials_and_calendar(client, units, case)
 
 
 def test_anonymous_visitor_sees_the_public_part_and_a_sign_in_prompt(client, units):
-    meeting = meeting_for(units, Audience.CHAPTER, True)
+    meeting = meeting_for(units, AudienceKind.CHAPTER, True)
     material = MeetingMaterialFactory(meeting=meeting)
 
     html = client.get(meeting.url).content.decode()
@@ -103,7 +103,7 @@ def test_anonymous_visitor_sees_the_public_part_and_a_sign_in_prompt(client, uni
 
 
 def test_member_of_another_chapter_cannot_reach_a_material_by_its_direct_url(client, units):
-    meeting = meeting_for(units, Audience.CHAPTER, True)
+    meeting = meeting_for(units, AudienceKind.CHAPTER, True)
     material = MeetingMaterialFactory(meeting=meeting)
     outsider = member_of(units["b"])
     client.force_login(give_account(outsider))
@@ -115,7 +115,7 @@ def test_member_of_another_chapter_cannot_reach_a_material_by_its_direct_url(cli
 
 
 def test_account_waiting_for_approval_is_told_why_it_cannot_attend(client, units):
-    meeting = meeting_for(units, Audience.CHAPTER, True)
+    meeting = meeting_for(units, AudienceKind.CHAPTER, True)
     member = member_of(units["a"], account_needs_approval=True)
     client.force_login(give_account(member))
 
@@ -126,7 +126,7 @@ def test_account_waiting_for_approval_is_told_why_it_cannot_attend(client, units
 
 
 def test_joining_details_wait_until_the_room_opens(client, units):
-    meeting = meeting_for(units, Audience.CHAPTER, True)  # a week away
+    meeting = meeting_for(units, AudienceKind.CHAPTER, True)  # a week away
     member = member_of(units["a"])
     client.force_login(give_account(member))
 
@@ -137,14 +137,14 @@ def test_joining_details_wait_until_the_room_opens(client, units):
 
 
 def test_meeting_page_is_never_cached_by_shared_caches(client, units):
-    response = client.get(meeting_for(units, Audience.UNION, True).url)
+    response = client.get(meeting_for(units, AudienceKind.UNION, True).url)
 
     assert "private" in response["Cache-Control"]
     assert "Cookie" in response["Vary"]
 
 
 def test_materials_are_absent_from_the_public_documents_api(client, units):
-    material = MeetingMaterialFactory(meeting=meeting_for(units, Audience.UNION, True))
+    material = MeetingMaterialFactory(meeting=meeting_for(units, AudienceKind.UNION, True))
 
     listed = [item["id"] for item in client.get("/api/v2/documents/").json()["items"]]
     detail = client.get(f"/api/v2/documents/{material.document.pk}/")
@@ -154,7 +154,7 @@ def test_materials_are_absent_from_the_public_documents_api(client, units):
 
 
 def test_meeting_api_shows_no_joining_details(client, units):
-    meeting = meeting_for(units, Audience.UNION, True)
+    meeting = meeting_for(units, AudienceKind.UNION, True)
 
     data = client.get(f"/api/v2/pages/{meeting.pk}/").json()
 
@@ -165,7 +165,7 @@ def test_meeting_api_shows_no_joining_details(client, units):
 def test_audience_must_name_exactly_the_matching_unit(units):
     from django.core.exceptions import ValidationError
 
-    meeting = meeting_for(units, Audience.CHAPTER, True)
+    meeting = meeting_for(units, AudienceKind.CHAPTER, True)
     meeting.audience_local = units["a"].local
     with pytest.raises(ValidationError) as error:
         meeting.full_clean()
@@ -179,6 +179,6 @@ def test_audience_must_name_exactly_the_matching_unit(units):
 
 
 def test_unrelated_member_factory_member_is_outside_a_chapter_meeting(units):
-    meeting = meeting_for(units, Audience.CHAPTER, True)
+    meeting = meeting_for(units, AudienceKind.CHAPTER, True)
 
     assert not meeting.is_eligible(MemberFactory())

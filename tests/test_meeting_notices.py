@@ -20,7 +20,7 @@ from django.utils import timezone
 from wagtail.models import Revision
 
 from meetings.factories import GuidePageFactory, MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import Audience, MeetingNotice, NoticeDelivery
+from meetings.models import AudienceKind, MeetingNotice, NoticeDelivery
 from meetings.notices import sending as notices
 from meetings.notices.tasks import send_meeting_notices
 from members.factories import AreaCouncilFactory, LocalFactory, MemberFactory
@@ -70,7 +70,7 @@ def units(home_page, member_resource_centre):
 def chapter_meeting(units, **fields):
     return MeetingPageFactory(
         parent=units["index"],
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=units["a"],
         **fields,
     )
@@ -139,11 +139,11 @@ def test_first_publish_emails_one_notice_to_each_eligible_member_who_wants_it(
 
 
 AUDIENCE_KINDS = [
-    Audience.UNION,
-    Audience.SECTOR,
-    Audience.AREA_COUNCIL,
-    Audience.LOCAL,
-    Audience.CHAPTER,
+    AudienceKind.UNION,
+    AudienceKind.SECTOR,
+    AudienceKind.AREA_COUNCIL,
+    AudienceKind.LOCAL,
+    AudienceKind.CHAPTER,
 ]
 
 
@@ -160,11 +160,11 @@ def test_eligible_members_query_agrees_with_the_eligibility_rule(units, kind):
     give_account(MemberFactory(local=a.local))
     give_account(MemberFactory(local=LocalFactory(sector=a.local.sector, area_council=None)))
     unit = {
-        Audience.UNION: {},
-        Audience.SECTOR: {"audience_sector": a.local.sector},
-        Audience.AREA_COUNCIL: {"audience_area_council": a.local.area_council},
-        Audience.LOCAL: {"audience_local": a.local},
-        Audience.CHAPTER: {"audience_chapter": a},
+        AudienceKind.UNION: {},
+        AudienceKind.SECTOR: {"audience_sector": a.local.sector},
+        AudienceKind.AREA_COUNCIL: {"audience_area_council": a.local.area_council},
+        AudienceKind.LOCAL: {"audience_local": a.local},
+        AudienceKind.CHAPTER: {"audience_chapter": a},
     }[kind]
     meeting = MeetingPageFactory(parent=units["index"], audience_kind=kind, **unit)
 
@@ -181,7 +181,7 @@ def test_building_the_recipient_list_takes_the_same_queries_for_10_and_100_membe
     small = chapter_meeting(units)
     big_chapter = units["b"]
     big = MeetingPageFactory(
-        parent=units["index"], audience_kind=Audience.CHAPTER, audience_chapter=big_chapter
+        parent=units["index"], audience_kind=AudienceKind.CHAPTER, audience_chapter=big_chapter
     )
     for _ in range(10):
         confirmed_member(units["a"])

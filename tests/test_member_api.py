@@ -17,7 +17,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from meetings.factories import MeetingIndexPageFactory, MeetingMaterialFactory, MeetingPageFactory
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from members.api.access import MemberAPIAnonThrottle, MemberAPIUserThrottle
 from members.models import Standing
 from tests.member_fixtures import give_account, member_of, two_chapters
@@ -36,8 +36,8 @@ def units(home_page):
 
 
 def meeting(units, **fields):
-    fields.setdefault("audience_kind", Audience.CHAPTER)
-    if fields["audience_kind"] == Audience.CHAPTER:
+    fields.setdefault("audience_kind", AudienceKind.CHAPTER)
+    if fields["audience_kind"] == AudienceKind.CHAPTER:
         fields.setdefault("audience_chapter", units["a"])
     return MeetingPageFactory(parent=units["index"], **fields)
 
@@ -134,15 +134,18 @@ def test_meetings_list_has_exactly_the_members_meetings(units):
     mine = [
         meeting(units, title="Chapter AGM"),
         meeting(
-            units, title="Local AGM", audience_kind=Audience.LOCAL, audience_local=chapter_a.local
+            units,
+            title="Local AGM",
+            audience_kind=AudienceKind.LOCAL,
+            audience_local=chapter_a.local,
         ),
         meeting(
             units,
             title="Sector meeting",
-            audience_kind=Audience.SECTOR,
+            audience_kind=AudienceKind.SECTOR,
             audience_sector=chapter_a.local.sector,
         ),
-        meeting(units, title="Union AGM", audience_kind=Audience.UNION),
+        meeting(units, title="Union AGM", audience_kind=AudienceKind.UNION),
         meeting(
             units,
             title="Last year's AGM",
@@ -151,7 +154,7 @@ def test_meetings_list_has_exactly_the_members_meetings(units):
     ]
     meeting(units, title="Other Chapter", audience_chapter=chapter_b)
     meeting(
-        units, title="Other Local", audience_kind=Audience.LOCAL, audience_local=chapter_b.local
+        units, title="Other Local", audience_kind=AudienceKind.LOCAL, audience_local=chapter_b.local
     )
     meeting(units, title="Draft").unpublish()
     member = member_of(chapter_a)

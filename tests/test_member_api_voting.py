@@ -24,7 +24,7 @@ from meetings.factories import (
     MeetingIndexPageFactory,
     MeetingPageFactory,
 )
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from members.api import views
 from members.api.access import MemberAPIVoteThrottle
 from members.api.serializers import VOTE_REFUSAL_CODES
@@ -50,7 +50,7 @@ def agm(home_page):
 
     def meeting(chapter, **fields):
         return MeetingPageFactory(
-            parent=index, audience_kind=Audience.CHAPTER, audience_chapter=chapter, **fields
+            parent=index, audience_kind=AudienceKind.CHAPTER, audience_chapter=chapter, **fields
         )
 
     return {

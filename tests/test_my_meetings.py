@@ -16,7 +16,7 @@ from meetings.factories import (
     MeetingMaterialFactory,
     MeetingPageFactory,
 )
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from members.models import Standing
 from tests.member_fixtures import give_account, member_of, two_chapters
 
@@ -41,7 +41,7 @@ def meeting(setting, chapter=None, *, starts_in, **fields):
     starts = timezone.now() + starts_in
     return MeetingPageFactory(
         parent=setting["index"],
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter,
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=2),

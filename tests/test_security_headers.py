@@ -9,7 +9,7 @@ from django.core import mail
 
 from home.factories import ContentPageFactory
 from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from tests.meeting_fixtures import meeting_under_way
 from tests.member_fixtures import give_account, member_of, two_chapters
 
@@ -158,7 +158,7 @@ def test_emailed_html_keeps_its_inline_styles(
     give_account(member)
     meeting = MeetingPageFactory(
         parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter,
     )
     with django_capture_on_commit_callbacks(execute=True):

@@ -18,7 +18,7 @@ from meetings.factories import (
     MeetingIndexPageFactory,
     MeetingPageFactory,
 )
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from members.models import Member
 from tests.member_fixtures import give_account, member_of, two_chapters
 
@@ -37,7 +37,7 @@ def agm(home_page):
     chapter_a, chapter_b = two_chapters()
     meeting = MeetingPageFactory(
         parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter_a,
     )
     voters = [member_of(chapter_a) for _ in range(5)]

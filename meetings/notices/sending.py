@@ -38,7 +38,7 @@ from meetings.models import (
     NoticeDelivery,
     meeting_calendar,
 )
-from members.models import Standing
+from members.audience import load_account_confirmation
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +56,9 @@ Status = NoticeDelivery.Status
 # Who ------------------------------------------------------------------------------
 
 
-def wants_emailed_notices():
-    """Members who have an email on the roster and have not turned meeting notices or email off."""
-    return models.Q(wants_meeting_notices=True, refuses_email=False) & ~models.Q(email="")
-
-
 def notice_recipients(meeting):
     """Who gets a meeting's emailed notice: eligible members who want it, by email."""
-    return meeting.eligible_members().filter(wants_emailed_notices())
+    return meeting.eligible_members().receiving_emailed_notices()
 
 
 # Writing a notice down ---------------------------------------------------------------
@@ -231,12 +226,14 @@ def send_due_deliveries(
         with transaction.atomic():
             batch = list(
                 due_deliveries(now=now, max_attempts=max_attempts, notice_id=notice_id, wait=wait)
-                .select_related("notice__meeting", "member")
+                .select_related("notice__meeting", "member__local")
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("pk")[:batch_size]
             )
             if not batch:
                 return report
+            # Whether each may still attend is asked per copy; accounts in one query.
+            load_account_confirmation(delivery.member for delivery in batch)
             _send_batch(batch, contexts, now, report)
 
 
@@ -326,10 +323,11 @@ def _out_of_date(delivery, contexts, now):
     if meeting.starts_at <= now:
         return "The meeting had started."
     member = delivery.member
-    if not member.wants_meeting_notices or member.refuses_email or not member.email:
+    if not member.receives_emailed_notices:
         return "The member no longer receives meeting notices by email."
-    if member.standing != Standing.ACTIVE:
-        return "The member is no longer in good standing."
+    eligibility = meeting.eligibility(member)
+    if not eligibility:
+        return f"The member may no longer attend: {eligibility.reason}"
     return ""
 
 

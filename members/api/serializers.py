@@ -12,7 +12,7 @@ from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
 
 from meetings.ballots.models import MAX_CHOICES, BallotItem
-from meetings.models import Audience, MeetingKind
+from meetings.models import AudienceKind, MeetingKind
 from members.models import Standing
 
 
@@ -135,7 +135,7 @@ class MeetingSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(source="meeting.kind", choices=MeetingKind.choices)
     kind_label = serializers.CharField(source="meeting.get_kind_display")
     audience_kind = serializers.ChoiceField(
-        source="meeting.audience_kind", choices=Audience.choices
+        source="meeting.audience_kind", choices=AudienceKind.choices
     )
     audience_name = serializers.CharField(source="meeting.audience_name")
     starts_at = MeetingTimeField(source="meeting.local_starts_at")
@@ -143,7 +143,7 @@ class MeetingSerializer(serializers.Serializer):
     time_zone = serializers.CharField(
         source="meeting.time_zone", help_text='An IANA time zone, e.g. "America/Edmonton".'
     )
-    url = serializers.URLField(help_text="The meeting's page on the site.")
+    url = serializers.SerializerMethodField(help_text="The meeting's page on the site.")
     status = serializers.ChoiceField(
         choices=[("upcoming", "Upcoming or in progress"), ("past", "Past")]
     )
@@ -166,6 +166,9 @@ class MeetingSerializer(serializers.Serializer):
     materials = MaterialSerializer(
         many=True, allow_null=True, help_text="Null unless the member may attend."
     )
+
+    def get_url(self, row) -> str:
+        return row.meeting.get_full_url(self.context["request"]._request)
 
 
 # Ballots ------------------------------------------------------------------------------

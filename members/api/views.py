@@ -21,8 +21,9 @@ from meetings.ballots.results import (
     receipt_is_counted,
     receipt_shape,
 )
+from meetings.member_meetings import MemberMeeting, meetings_of, member_meetings
 from members.api.access import MemberAPIAnonThrottle, MemberAPIView, MemberAPIVoteThrottle
-from members.api.meetings import MemberBallot, MemberMeeting, meetings_of, member_meetings
+from members.api.meetings import MemberBallot
 from members.api.serializers import (
     ErrorSerializer,
     MeetingBallotSerializer,
@@ -107,9 +108,8 @@ class MyMeetings(MemberAPIView):
         when = request.query_params.get("when")
         if when not in (None, "upcoming", "past"):
             raise ValidationError({"when": ['Use "upcoming" or "past".']})
-        rows = member_meetings(self.member, request=request._request)
-        if when:
-            rows = [row for row in rows if row.status == when]
+        meetings = member_meetings(self.member)
+        rows = meetings[when] if when else meetings["upcoming"] + meetings["past"]
         context = {"request": request}
         return Response(MeetingSerializer(rows, many=True, context=context).data)
 
@@ -133,7 +133,7 @@ class MyMeeting(MemberAPIView):
         meeting = meetings_of(self.member).filter(pk=meeting_id).first()
         if meeting is None:
             raise NotFound(NO_SUCH_MEETING)
-        row = MemberMeeting.build(meeting, self.member, request=request._request)
+        row = MemberMeeting.build(meeting, self.member)
         return Response(MeetingSerializer(row, context={"request": request}).data)
 
 

@@ -1,0 +1,97 @@
+"""A member's meetings, each from that member's point of view: "My meetings" on the
+dashboard and the member API's meetings both list these.
+
+The rules are the meeting page's own: `MeetingPage.eligibility(member)` says who
+may attend; joining details wait for the room to open; the agenda, IT support,
+materials and the ballot are for those who may attend.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from wagtail.rich_text import expand_db_html
+
+from meetings.models import Eligibility, MeetingMaterial, MeetingPage
+
+
+def meetings_of(member):
+    """The live meetings whose audience includes the member, loaded in a fixed number of
+    queries: audience units in the same query, materials and their documents in one more."""
+    materials = MeetingMaterial.objects.select_related("document").order_by("sort_order", "pk")
+    return (
+        MeetingPage.objects.live()
+        .for_member(member)
+        .select_related(*MeetingPage.AUDIENCE_RELATED)
+        .prefetch_related(Prefetch("materials", queryset=materials))
+    )
+
+
+@dataclass
+class MemberMeeting:
+    """One meeting from one member's point of view, at one moment."""
+
+    meeting: MeetingPage
+    eligibility: Eligibility
+    room_is_open: bool
+    is_past: bool
+
+    @classmethod
+    def build(cls, meeting, member, *, now=None):
+        now = now or timezone.now()
+        return cls(
+            meeting=meeting,
+            eligibility=meeting.eligibility(member),
+            room_is_open=meeting.room_is_open(now),
+            is_past=meeting.is_past(now),
+        )
+
+    @property
+    def can_enter(self):
+        return self.eligibility.ok and self.room_is_open
+
+    @property
+    def status(self):
+        return "past" if self.is_past else "upcoming"
+
+    @property
+    def eligible(self):
+        return self.eligibility.ok
+
+    @property
+    def reason(self):
+        return self.eligibility.reason
+
+    @cached_property
+    def agenda(self):
+        return expand_db_html(self.meeting.agenda) if self.eligible else None
+
+    @property
+    def joining(self):
+        return self.meeting if self.can_enter else None
+
+    @property
+    def it_support(self):
+        return self.meeting if self.eligible else None
+
+    @property
+    def materials(self):
+        return list(self.meeting.materials.all()) if self.eligible else None
+
+
+def member_meetings(member, *, now=None, past_limit=None):
+    """The member's meetings in two lists: upcoming (soonest first, those under way
+    included) and past (latest first, at most `past_limit`), from one query."""
+    if member is None:
+        return {"upcoming": [], "past": []}
+    now = now or timezone.now()
+    rows = [
+        MemberMeeting.build(meeting, member, now=now)
+        for meeting in meetings_of(member).order_by("starts_at", "pk")
+    ]
+    past = [row for row in reversed(rows) if row.is_past]
+    return {
+        "upcoming": [row for row in rows if not row.is_past],
+        "past": past[:past_limit] if past_limit else past,
+    }
