@@ -5,7 +5,6 @@ a group of an approval task); membership staff, who do neither, do not get it.
 """
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 from wagtail.admin.ui.components import Component
 from wagtail.models import GroupApprovalTask, Page, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
@@ -32,12 +31,8 @@ def works_on_pages(user):
 
 
 def upcoming_meetings(limit=UPCOMING_MEETINGS, now=None):
-    """Meetings not yet over, soonest first, published or not."""
-    return (
-        MeetingPage.objects.filter(ends_at__gte=now or timezone.now())
-        .select_related(*MeetingPage.AUDIENCE_RELATED)
-        .order_by("starts_at")[:limit]
-    )
+    """Meetings not yet over (their room still open), soonest first, published or not."""
+    return MeetingPage.objects.upcoming(now).select_related(*MeetingPage.AUDIENCE_RELATED)[:limit]
 
 
 def pages_waiting_for_approval(limit=WAITING_PAGES):

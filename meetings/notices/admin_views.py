@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.views.generic import TemplateView
@@ -180,12 +179,9 @@ class MailedNoticeMeetingsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        now = timezone.now()
         meetings = MeetingPage.objects.select_related(*MeetingPage.AUDIENCE_RELATED)
-        context["upcoming"] = meetings.filter(ends_at__gte=now).order_by("starts_at")
-        context["past"] = meetings.filter(ends_at__lt=now).order_by("-starts_at")[
-            : self.PAST_MEETINGS
-        ]
+        context["upcoming"] = meetings.upcoming()
+        context["past"] = meetings.past()[: self.PAST_MEETINGS]
         return context
 
 
