@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from cms.blocks import PROSE_FEATURES
 from meetings.ballots import views as ballot_views
+from meetings.ballots.chairing import chair_ids
 from meetings.ballots.models import (
     Ballot,
     BallotItem,
@@ -446,6 +447,17 @@ class MeetingPage(RoutablePageMixin, Page):
     def is_eligible(self, member):
         return self.eligibility(member).ok
 
+    # Who runs it, and who sees results --------------------------------------
+
+    def may_chair(self, user):
+        """The one rule for who runs the meeting's ballot: the people named its chairs."""
+        return user.is_authenticated and user.pk in chair_ids(self)
+
+    def may_see_results(self, user, member):
+        """Results and counted receipts: for members who may attend, and for the chairs
+        (the page, the chair's page and the member API all ask this)."""
+        return self.is_eligible(member) or self.may_chair(user)
+
     # Time ---------------------------------------------------------------------
 
     @property
@@ -497,7 +509,7 @@ class MeetingPage(RoutablePageMixin, Page):
             eligibility=eligibility,
             room_is_open=self.room_is_open(),
             materials=self.materials.select_related("document") if eligibility else [],
-            is_chair=ballot_views.may_chair(self, request.user),
+            is_chair=self.may_chair(request.user),
         )
         context.update(ballot_views.ballot_context(request, self, eligibility))
         return context

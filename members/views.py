@@ -1,24 +1,21 @@
 """Member-facing views: sign-up, activation and the "My union" dashboard."""
 
-import csv
-
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from cms.exports import PersonalData, csv_response
 from home.models import pages_aimed_at, site_contact
 from meetings.member_meetings import member_meetings
-from meetings.notices.admin_views import spreadsheet_safe
 from members.access_log import record_access
 from members.accounts import activate_account, activation_token, request_account
 from members.audience import signed_in_member
@@ -131,42 +128,37 @@ def chair_unit(request, local_number, chapter_number=None):
     chaired = ChairedUnit(unit)
     members = list(chaired.members().order_by("family_name", "given_name"))
     role = "Local chair" if chaired.is_local else "Chapter chair"
-    wants_csv = request.GET.get("format") == "csv"
-    record_access(
-        request,
-        action=AccessLogEntry.Action.EXPORT if wants_csv else AccessLogEntry.Action.VIEW,
+    contacts = [contact_details(member) for member in members]
+    seen = PersonalData(
         what=f"Contact list of {chaired.label}",
         members=members,
         role=role,
         reason=f"{role} of {chaired.label}",
     )
-    contacts = [contact_details(member) for member in members]
-    if wants_csv:
-        return _contacts_csv(chaired, contacts)
+    if request.GET.get("format") == "csv":
+        return _contacts_csv(request, chaired, contacts, seen)
+    record_access(
+        request,
+        action=AccessLogEntry.Action.VIEW,
+        what=seen.what,
+        members=seen.members,
+        role=seen.role,
+        reason=seen.reason,
+    )
     return render(request, "members/chair_unit.html", {"unit": chaired, "contacts": contacts})
 
 
-def _contacts_csv(chaired, contacts):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = slugify(chaired.label) or "contacts"
-    response["Content-Disposition"] = f'attachment; filename="{filename}-contacts.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["member_id", "name", "chapter", "standing", "email", "phone"])
-    for contact in contacts:
-        writer.writerow(
-            [
-                spreadsheet_safe(value)
-                for value in (
-                    contact["member_id"],
-                    contact["name"],
-                    contact["chapter"] or "",
-                    contact["standing"],
-                    contact["email"],
-                    contact["phone"],
-                )
-            ]
-        )
-    return response
+CONTACT_COLUMNS = ["member_id", "name", "chapter", "standing", "email", "phone"]
+
+
+def _contacts_csv(request, chaired, contacts, seen):
+    return csv_response(
+        request,
+        filename=f"{chaired.label}-contacts",
+        header=CONTACT_COLUMNS,
+        rows=[[contact[column] or "" for column in CONTACT_COLUMNS] for contact in contacts],
+        personal=seen,
+    )
 
 
 @never_cache

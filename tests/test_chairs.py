@@ -105,7 +105,7 @@ def test_chair_csv_export_is_logged_as_an_export_and_honours_refusals(client, ch
 
     response = client.get(chapter_url(chapter_chair["chapter"]), {"format": "csv"})
 
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response["Content-Type"].startswith("text/csv")
     by_id = {row["member_id"]: row for row in rows}
     assert by_id[chapter_chair["own"][0].member_id]["email"] == chapter_chair["own"][0].email
@@ -119,7 +119,9 @@ def test_chair_csv_export_keeps_cells_that_look_like_formulas_as_text(client, ch
 
     response = client.get(chapter_url(chapter_chair["chapter"]), {"format": "csv"})
 
-    names = [row["name"] for row in csv.DictReader(io.StringIO(response.content.decode()))]
+    names = [
+        row["name"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    ]
     assert "'=HYPERLINK(1) Test" in names
 
 

@@ -260,7 +260,7 @@ def test_results_csv_has_the_counts_and_is_logged(client, agm):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     votes = {row["choice"]: row["votes"] for row in rows}
     assert votes["For"] == "1" and votes["Against"] == "0"
-    assert rows[0]["outcome"] == "carried"
+    assert rows[0]["outcome"] == "Carried."
     assert ChairAction.objects.filter(action=ChairAction.Action.EXPORT).exists()
 
 
@@ -400,3 +400,51 @@ def test_presence_is_one_row_per_member_moved_on_when_seen_again(agm):
     assert Presence.objects.filter(meeting=meeting, member=voter).count() == 1
     assert Presence.objects.get(meeting=meeting, member=voter).last_seen >= first
     assert members_present(meeting) == 1
+
+
+def test_the_outcome_is_worded_once_for_the_page_the_csv_and_the_api(client, agm):
+    item = open_item(agm["item"], agm["chair"])
+    voter_client = Client()
+    voter_client.force_login(agm["voter"].account)
+    voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    close_item(item, agm["chair"])
+    client.force_login(agm["chair"])
+
+    page = voter_client.get(agm["meeting"].url).content.decode()
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(agm["meeting"].url + "chair/results/").content.decode("utf-8-sig")
+            )
+        )
+    )
+    api = voter_client.get(f"/api/member/v1/meetings/{agm['meeting'].pk}/ballot/").json()
+
+    outcome = api["closed_items"][0]["result"]["outcome"]
+    assert outcome == "Carried."
+    assert f'<p class="result__outcome"><strong>{outcome}</strong>' in page
+    assert {row["outcome"] for row in rows if row["choice"] != "ballots cast"} == {outcome}
+
+
+def test_results_csv_cannot_run_formulas_in_a_spreadsheet(client, agm):
+    from meetings.ballots.models import Candidate
+
+    election = BallotItem.objects.create(
+        meeting=agm["meeting"],
+        position=5,
+        kind=BallotItem.Kind.ELECTION,
+        seats=1,
+        title="@SUM(1+1) Treasurer",
+    )
+    Candidate.objects.create(item=election, name='=HYPERLINK("http://evil.example","Ada")')
+    Candidate.objects.create(item=election, name="+Grace Lee")
+    open_item(election, agm["chair"])
+    close_item(election, agm["chair"])
+    client.force_login(agm["chair"])
+
+    text = client.get(agm["meeting"].url + "chair/results/").content.decode("utf-8-sig")
+
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'@SUM(1+1) Treasurer" in cells
+    assert '\'=HYPERLINK("http://evil.example","Ada")' in cells and "'+Grace Lee" in cells
+    assert not any(cell[:1] in "=+-@" for cell in cells if cell)

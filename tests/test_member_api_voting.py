@@ -26,7 +26,6 @@ from meetings.factories import (
 )
 from meetings.models import AudienceKind
 from members.api import views
-from members.api.access import MemberAPIVoteThrottle
 from members.api.serializers import VOTE_REFUSAL_CODES
 from members.models import Standing
 from tests.member_fixtures import give_account, member_of, two_chapters
@@ -472,8 +471,8 @@ def test_only_json_bodies_are_accepted(agm, chair):
     assert VoterRecord.objects.count() == 0
 
 
-def test_votes_are_rate_limited_per_user_apart_from_reading(agm, chair, monkeypatch):
-    monkeypatch.setattr(MemberAPIVoteThrottle, "rate", "2/min", raising=False)
+def test_votes_are_rate_limited_per_user_apart_from_reading(agm, chair, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "vote": "2/m/key"}
     meeting = agm["meeting"]
     items = [motion(meeting, chair) for _ in range(3)]
     program = with_token(member_of(agm["chapter"]))
@@ -482,6 +481,8 @@ def test_votes_are_rate_limited_per_user_apart_from_reading(agm, chair, monkeypa
     answers = [vote(program, meeting, i, [choice(i, "For")]).status_code for i in items]
 
     assert answers == [201, 201, 429]
+    refused = vote(program, meeting, items[2], [choice(items[2], "For")])
+    assert refused.json()["code"] == "rate_limited" and refused["Retry-After"] == "60"
     assert VoterRecord.objects.filter(item=items[2]).count() == 0
     assert program.get(ballot_url(meeting)).status_code == 200
     assert vote(someone_else, meeting, items[2], [choice(items[2], "For")]).status_code == 201

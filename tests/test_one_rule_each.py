@@ -208,3 +208,46 @@ def test_upcoming_means_the_same_on_every_list(client, admin_client, union, ends
     assert (meeting in staff_list.context["upcoming"]) == upcoming
     dashboard = admin_client.get(reverse("wagtailadmin_home"))
     assert (meeting.title in dashboard.content.decode()) == upcoming
+
+
+def test_the_page_and_the_api_let_the_same_people_see_a_closed_items_results(home_page):
+    from django.test import Client
+
+    from meetings.ballots.chairing import close_item
+    from members.models import Standing
+    from tests.meeting_fixtures import meeting_under_way
+    from tests.member_fixtures import member_of
+
+    agm = meeting_under_way(home_page, voters=1)
+    meeting, item = agm["meeting"], agm["item"]
+    suspended = member_of(agm["chapter"], standing=Standing.SUSPENDED)
+    give_account(suspended)
+    # A member of another Chapter who chairs this meeting (a Local officer, say).
+    outside_chair = member_of(agm["outsider"].chapter)
+    give_account(outside_chair)
+    meeting.chairs.add(outside_chair.account)
+    meeting.save()
+    close_item(item, agm["chair"])
+
+    page_list = f"{meeting.url}receipts/{item.pk}/"
+    api_list = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/receipts/"
+    seen = {}
+    for name, member in [
+        ("eligible", agm["voter"]),
+        ("suspended", suspended),
+        ("outsider", agm["outsider"]),
+        ("chair from elsewhere", outside_chair),
+    ]:
+        client = Client()
+        client.force_login(member.account)
+        fresh = Member.objects.get(pk=member.pk)
+        rule = meeting.may_see_results(member.account, fresh)
+        page, api = client.get(page_list).status_code, client.get(api_list).status_code
+        seen[name] = rule
+        assert (page == 200) == rule == (api == 200), (name, page, api)
+    assert seen == {
+        "eligible": True,
+        "suspended": False,
+        "outsider": False,
+        "chair from elsewhere": True,
+    }

@@ -171,3 +171,40 @@ def test_password_reset_requests_from_one_address_are_limited(client):
 
     assert {a.status_code for a in answers[:10]} == {302}
     assert answers[10].status_code == 429
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "vote": "3/m/key"})
+def test_one_vote_limit_counts_the_form_the_pages_script_and_the_api_together(agm):
+    """The vote limit is one rule: votes by every path count against the same allowance."""
+    from meetings.ballots.chairing import open_item
+
+    meeting, chair = agm["meeting"], agm["chair"]
+    items = [agm["item"]]
+    for position in (2, 3, 4):
+        item = meeting.ballot_items.create(title=f"Motion {position}", position=position)
+        items.append(open_item(item, chair))
+    client = signed_in(agm["voter"])
+    api = f"/api/member/v1/meetings/{meeting.pk}/ballot/{{item}}/vote/"
+
+    form = client.post(vote_url(agm, items[0]), {"choice": [choice_for(items[0])]})
+    script = client.post(
+        vote_url(agm, items[1]),
+        {"choice": [choice_for(items[1])]},
+        headers={"X-Requested-With": "fetch"},
+    )
+    program = client.post(
+        api.format(item=items[2].pk),
+        {"choices": [choice_for(items[2])]},
+        content_type="application/json",
+    )
+    over = client.post(
+        api.format(item=items[3].pk),
+        {"choices": [choice_for(items[3])]},
+        content_type="application/json",
+    )
+    over_by_form = client.post(vote_url(agm, items[3]), {"choice": [choice_for(items[3])]})
+
+    assert [form.status_code, script.status_code, program.status_code] == [302, 200, 201]
+    assert over.status_code == 429 and over.json()["code"] == "rate_limited"
+    assert over_by_form.status_code == 429
+    assert votes_recorded(items[3]) == (0, 0)

@@ -309,7 +309,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "10/m/ip,3/15m/key",
     # Our member sign-up: per IP, and per member ID (the key).
     "member_sign_up": "10/h/ip,3/h/key",
-    # Votes through the meeting page's form, per IP and per account (the key). A member
+    # Votes, by every path (the page's form, its script, the member API: see
+    # meetings.ballots.casting.over_vote_limit), per IP and per account (the key). A member
     # votes once per item, so 20 a minute is never reached by hand. The IP limit is
     # generous because a whole worksite may vote from behind one address; benchmarks
     # that post every vote from one address set VOTE_RATE_LIMITS (e.g. "20/m/key").
@@ -331,7 +332,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "member_api_user": "120/min",
         "member_api_anon": "60/min",
-        "member_api_vote": "30/min",
     },
     # How many proxies (load balancers) in front of the app servers add to
     # X-Forwarded-For; 0 trusts none of it and limits by the connecting address.

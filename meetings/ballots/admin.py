@@ -8,7 +8,6 @@ chair opening the item at the same moment cannot be overwritten.
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_permission_codename
 from django.db import transaction
 from django.shortcuts import redirect
 from wagtail.admin.panels import HelpPanel, ObjectList
@@ -168,15 +167,6 @@ class BallotItemViewSet(ModelViewSet):
 
     # The model's own panels, with what staff most often ask first.
     edit_handler = ObjectList([HelpPanel(content=CHOICES_HELP), *BallotItem.panels])
-
-    def get_permissions_to_register(self):
-        # The group editor offers add/change/delete/view; "chair_meeting" belongs to
-        # the chair console, not to preparing items.
-        codenames = [
-            get_permission_codename(action, self.model_opts)
-            for action in ("add", "change", "delete", "view")
-        ]
-        return super().get_permissions_to_register().filter(codename__in=codenames)
 
 
 ballot_item_viewset = BallotItemViewSet("ballot_items")

@@ -9,6 +9,7 @@ the ballot stays secret.
 import secrets
 import uuid
 
+from allauth.core import ratelimit
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
@@ -148,6 +149,33 @@ def opened_item_choices(item):
 
 
 CHOICES_TIMEOUT = 6 * 3600  # seconds; a meeting's voting is over well within this
+
+
+# The vote rate limit ------------------------------------------------------------------
+
+VOTE_LIMIT_PROBE = "vote-rate-limit-probe"
+VOTE_LIMITED = (
+    "Too many votes were sent from here in a short time, so this one was not recorded. "
+    "Wait a minute, then vote again."
+)
+VOTE_LIMIT_RETRY_AFTER = 60  # seconds; the limits are counted per minute
+
+
+def over_vote_limit(request):
+    """Whether this vote request is over the vote rate limit: one rule, one setting
+    (`ACCOUNT_RATE_LIMITS["vote"]`: per IP address and per account), for every path a
+    vote comes by (the page's form, its script and the member API), counted in the
+    shared cache so every app server agrees. A refused attempt counts too.
+
+    allauth refuses when it cannot reach the cache at all; for a vote that would stop a
+    whole meeting during a cache outage, so then the vote goes ahead: one vote per member
+    is the database's rule, the limit only slows down abuse.
+    """
+    account = str(request.user.pk) if request.user.is_authenticated else "anonymous"
+    if ratelimit.consume(request, action="vote", key=account):
+        return False
+    cache.set(VOTE_LIMIT_PROBE, True, timeout=10)
+    return cache.get(VOTE_LIMIT_PROBE) is True
 
 
 def cast_vote(member, item, choice_ids):

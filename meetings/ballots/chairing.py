@@ -4,12 +4,28 @@ Every chair action goes through these functions, whatever page or command asks,
 and each is written to the meeting's chair log (`ChairAction`).
 """
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cms.site_fragments import fragment_version
 from meetings.ballots.live import meeting_changed
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
+
+CHAIRS_TIMEOUT = 3600  # seconds; a publish moves the key on before that
+
+
+def chair_ids(meeting):
+    """The ids of the meeting's chairs, from the shared cache. Chairs change only when
+    the page is published, which moves the site's version (and so this key) on."""
+    key = f"meeting-chairs-{meeting.pk}-{fragment_version()}"
+    ids = cache.get(key)
+    if ids is None:
+        # .all() works for a live page and for an unsaved preview's in-memory relation.
+        ids = {user.pk for user in meeting.chairs.all()}
+        cache.set(key, ids, timeout=CHAIRS_TIMEOUT)
+    return ids
 
 
 class ChairRefused(Exception):
@@ -21,7 +37,8 @@ class ChairRefused(Exception):
 # Chair actions ------------------------------------------------------------------
 
 
-def _record(meeting, item, action, user, note=""):
+def log_chair_action(meeting, item, action, user, note=""):
+    """Write a chair action to the meeting's chair log, with who did it."""
     ChairAction.objects.create(
         meeting=meeting,
         item=item,
@@ -55,7 +72,7 @@ def open_item(item, user):
         item.state = BallotItem.State.OPEN
         item.opened_at = timezone.now()
         item.save(update_fields=["state", "opened_at"])
-        _record(meeting, item, ChairAction.Action.OPEN, user)
+        log_chair_action(meeting, item, ChairAction.Action.OPEN, user)
     meeting_changed(item.meeting_id)
     return item
 
@@ -70,7 +87,7 @@ def close_item(item, user):
         item.closed_at = timezone.now()
         item.save(update_fields=["state", "closed_at"])
         seal(item)
-        _record(item.meeting, item, ChairAction.Action.CLOSE, user)
+        log_chair_action(item.meeting, item, ChairAction.Action.CLOSE, user)
     meeting_changed(item.meeting_id)
     return item
 
@@ -145,6 +162,8 @@ def rerun_item(item, user):
         Candidate.objects.bulk_create(
             [Candidate(item=rerun, name=name, sort_order=n) for n, name in enumerate(names)]
         )
-        _record(item.meeting, rerun, ChairAction.Action.RERUN, user, note=f"Re-run of {item}")
+        log_chair_action(
+            item.meeting, rerun, ChairAction.Action.RERUN, user, note=f"Re-run of {item}"
+        )
     meeting_changed(item.meeting_id)
     return rerun

@@ -150,7 +150,8 @@ class BallotItem(ClusterableModel):
     class Meta:
         ordering = ["meeting", "position", "pk"]
         verbose_name = "ballot item"
-        permissions = [("chair_meeting", "Can open and close ballot items as a meeting chair")]
+        # Who opens and closes items is the meeting's own list of chairs
+        # (`MeetingPage.may_chair`), not a permission.
 
     def __str__(self):
         return self.title

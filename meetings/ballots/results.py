@@ -58,6 +58,7 @@ class ItemResult:
     unfilled_seats: int = 0
     tie: bool = False  # a tie the chair must resolve
     note: str = ""
+    outcome: str = ""  # the result in words: the page, the CSV and the API say this
 
 
 def decide(*, kind, majority, seats, requires_majority, choices, counts, ballots_cast):
@@ -86,19 +87,29 @@ def decide(*, kind, majority, seats, requires_majority, choices, counts, ballots
     result = ItemResult(ballots_cast=ballots_cast, votes_counted=counted, choices=rows)
 
     if kind != BallotItem.Kind.ELECTION:
-        for_votes, against = rows[0].votes, rows[1].votes
-        if counted == 0:
-            result.carried = False
-            result.note = "No votes were cast for or against."
-        elif majority == BallotItem.Majority.TWO_THIRDS:
-            result.carried = Fraction(for_votes, counted) >= TWO_THIRDS
-        else:
-            result.carried = for_votes * 2 > counted
-            if for_votes == against:
-                result.tie = True
-                result.note = "A tie: the motion is defeated."
-        return result
+        _decide_motion(result, rows, majority, counted)
+    else:
+        _decide_election(result, rows, seats, requires_majority, counted)
+    return result
 
+
+def _decide_motion(result, rows, majority, counted):
+    for_votes, against = rows[0].votes, rows[1].votes
+    if counted == 0:
+        result.carried = False
+        result.note = "No votes were cast for or against."
+    elif majority == BallotItem.Majority.TWO_THIRDS:
+        result.carried = Fraction(for_votes, counted) >= TWO_THIRDS
+    else:
+        result.carried = for_votes * 2 > counted
+        if for_votes == against:
+            result.tie = True
+            result.note = "A tie: the motion is defeated."
+    needed = " (two-thirds needed)" if majority == BallotItem.Majority.TWO_THIRDS else ""
+    result.outcome = f"{'Carried' if result.carried else 'Defeated'}{needed}."
+
+
+def _decide_election(result, rows, seats, requires_majority, counted):
     candidates = [row for row in rows if not row.is_abstain]
     winners = []
     # Candidates on the same count are elected together, or not at all.
@@ -128,7 +139,9 @@ def decide(*, kind, majority, seats, requires_majority, choices, counts, ballots
             f"{result.unfilled_seats} seat(s) unfilled: no further candidate has a majority. "
             "Re-run the election without the lowest candidate."
         )
-    return result
+    result.outcome = (
+        f"Elected: {', '.join(result.elected)}." if result.elected else "Nobody was elected."
+    )
 
 
 def item_result(item):

@@ -1,16 +1,13 @@
 """The meeting page's ballot, the vote form, the chair's page and the polled state.
 
 Every vote goes through `cast_vote`; every chair action through `open_item`,
-`close_item` or `rerun_item`; who may chair is decided by `may_chair`.
+`close_item` or `rerun_item`; who may chair is decided by `MeetingPage.may_chair`.
 """
 
-import csv
 from urllib.parse import urlsplit
 
-from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -20,10 +17,24 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from cms.site_fragments import fragment_version
+from cms.exports import csv_response
 from meetings.ballots.board import board, members_present, note_presence
-from meetings.ballots.casting import VoteRefused, cast_vote, has_voted, vote_target
-from meetings.ballots.chairing import ChairRefused, close_item, open_item, rerun_item
+from meetings.ballots.casting import (
+    VOTE_LIMIT_RETRY_AFTER,
+    VOTE_LIMITED,
+    VoteRefused,
+    cast_vote,
+    has_voted,
+    over_vote_limit,
+    vote_target,
+)
+from meetings.ballots.chairing import (
+    ChairRefused,
+    close_item,
+    log_chair_action,
+    open_item,
+    rerun_item,
+)
 from meetings.ballots.live import cached_now_state
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, VoterRecord
 from meetings.ballots.results import (
@@ -142,8 +153,7 @@ def vote(request, meeting, item):
     only the item's answer instead (`vote_answer`)."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#ballot")
-    # Per IP and per account (ACCOUNT_RATE_LIMITS["vote"]), before the vote is looked at:
-    # a refused request changes nothing.
+    # The one vote rate limit, before the vote is looked at: a refused request changes nothing.
     if over_vote_limit(request):
         return vote_limited(request, meeting, item)
     member = signed_in_voter(request)
@@ -181,27 +191,6 @@ def vote_answer(request, meeting, item, receipt, refusal):
     return response
 
 
-def over_vote_limit(request):
-    """Whether this request is over the vote rate limit, counted in the shared cache.
-
-    allauth refuses when it cannot reach the cache at all; for a vote that would stop a
-    whole meeting during a cache outage, so then the vote goes ahead: one vote per member
-    is the database's rule, the limit only slows down abuse.
-    """
-    account = str(request.user.pk) if request.user.is_authenticated else "anonymous"
-    if ratelimit.consume(request, action="vote", key=account):
-        return False
-    cache.set(VOTE_LIMIT_PROBE, True, timeout=10)
-    return cache.get(VOTE_LIMIT_PROBE) is True
-
-
-VOTE_LIMIT_PROBE = "vote-rate-limit-probe"
-VOTE_LIMITED = (
-    "Too many votes were sent from here in a short time, so this one was not recorded. "
-    "Wait a minute, then vote again."
-)
-
-
 def vote_limited(request, meeting, item):
     """The answer to a vote over the rate limit: 429, nothing recorded, the reason said
     (to the page's script, in the item's place, like any other refusal)."""
@@ -212,7 +201,7 @@ def vote_limited(request, meeting, item):
             request, "meetings/vote_limited.html", {"page": meeting, "message": VOTE_LIMITED}
         )
     response.status_code = 429
-    response["Retry-After"] = "60"
+    response["Retry-After"] = str(VOTE_LIMIT_RETRY_AFTER)
     return response
 
 
@@ -246,7 +235,7 @@ def email_receipt(request, meeting, item_id):
 def closed_item_for_results(request, meeting, item_id):
     """A closed item of the meeting, for someone who may see its results: the meeting's
     eligible members (as on the page and in the API) and its chairs (the chair's page)."""
-    if not (meeting.is_eligible(signed_in_member(request)) or may_chair(meeting, request.user)):
+    if not meeting.may_see_results(request.user, signed_in_member(request)):
         raise PermissionDenied(
             "Only members who may attend this meeting, and its chairs, can see its results."
         )
@@ -308,25 +297,8 @@ def meeting_now(request, meeting_id):
 # Chairing --------------------------------------------------------------------------
 
 
-def chair_ids(meeting):
-    """The meeting's chairs, from the shared cache (chairs change only when the page is
-    published, which moves the fragment version on)."""
-    key = f"meeting-chairs-{meeting.pk}-{fragment_version()}"
-    ids = cache.get(key)
-    if ids is None:
-        # .all() works for a live page and for an unsaved preview's in-memory relation.
-        ids = {user.pk for user in meeting.chairs.all()}
-        cache.set(key, ids, timeout=3600)
-    return ids
-
-
-def may_chair(meeting, user):
-    """The one rule: the meeting's chairs run its ballot."""
-    return user.is_authenticated and user.pk in chair_ids(meeting)
-
-
 def _require_chair(request, meeting):
-    if not may_chair(meeting, request.user):
+    if not meeting.may_chair(request.user):
         raise PermissionDenied("Only this meeting's chairs can run its ballot.")
 
 
@@ -381,47 +353,30 @@ def chair_act(request, meeting, action, item_id):
     return HttpResponseRedirect(meeting.url + "chair/")
 
 
+RESULT_COLUMNS = ["item", "kind", "choice", "votes", "percent", "outcome"]
+
+
+def results_rows(meeting):
+    """The closed items' results, a row per choice and one for the ballots cast."""
+    for row in board(meeting, None):
+        result = row.result
+        if result is None:
+            continue
+        item, kind = row.item.title, row.item.get_kind_display()
+        outcome = result.outcome + (" (tie)" if result.tie else "")
+        for choice in result.choices:
+            percent = "" if choice.percent is None else choice.percent
+            yield [item, kind, choice.label, choice.votes, percent, outcome]
+        yield [item, kind, "ballots cast", result.ballots_cast, "", ""]
+
+
 def results_csv(request, meeting):
     _require_chair(request, meeting)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{meeting.slug}-results.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["item", "kind", "choice", "votes", "percent", "outcome"])
-    for row in board(meeting, None):
-        if row.result is None:
-            continue
-        result = row.result
-        if row.item.is_election:
-            outcome = "elected: " + ", ".join(result.elected) if result.elected else "none elected"
-        else:
-            outcome = "carried" if result.carried else "defeated"
-        if result.tie:
-            outcome += " (tie)"
-        for choice in result.choices:
-            writer.writerow(
-                [
-                    row.item.title,
-                    row.item.get_kind_display(),
-                    choice.label,
-                    choice.votes,
-                    "" if choice.percent is None else choice.percent,
-                    outcome,
-                ]
-            )
-        writer.writerow(
-            [
-                row.item.title,
-                row.item.get_kind_display(),
-                "ballots cast",
-                result.ballots_cast,
-                "",
-                "",
-            ]
-        )
-    ChairAction.objects.create(
-        meeting=meeting,
-        action=ChairAction.Action.EXPORT,
-        actor=request.user,
-        actor_name=request.user.get_full_name() or request.user.get_username(),
+    response = csv_response(
+        request,
+        filename=f"{meeting.slug}-results",
+        header=RESULT_COLUMNS,
+        rows=list(results_rows(meeting)),
     )
+    log_chair_action(meeting, None, ChairAction.Action.EXPORT, request.user)
     return response

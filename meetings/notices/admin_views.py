@@ -7,22 +7,17 @@ meeting's audience, not the roster browsing or the email and phone numbers that
 access log with the member IDs it contained.
 """
 
-import csv
-import io
-
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.text import slugify
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.exports import PersonalData, csv_response
 from meetings.models import MeetingPage
 from meetings.notices.mailing_list import mailing_list
-from members.access_log import record_access
-from members.models import AccessLogEntry
 
 EXPORT_PERMISSION = "meetings.export_mailing_list"
 STAFF_ROLE = "membership staff"
@@ -52,12 +47,6 @@ LISTS = {
 
 def may_export(user):
     return user.has_perm(EXPORT_PERMISSION)
-
-
-def spreadsheet_safe(value):
-    """Keep a cell from being read as a formula when the file is opened in a spreadsheet."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class MailingListView(WagtailAdminTemplateMixin, TemplateView):
@@ -128,28 +117,18 @@ class MailingListView(WagtailAdminTemplateMixin, TemplateView):
         lists = mailing_list(self.meeting)
         queryset = lists.to_mail if which == "mail" else lists.no_postal_address
         rows = list(queryset.values_list(*[field for _, field in columns]))
-
-        record_access(
+        return csv_response(
             self.request,
-            action=AccessLogEntry.Action.EXPORT,
-            what=f"Mailed-notice {label} for {self.meeting.title} (CSV)",
-            members=[row[0] for row in rows],
-            role=STAFF_ROLE,
-            reason=f"Mailed notice of meeting {self.meeting.pk}",
+            filename=f"{self.meeting.slug or self.meeting.title}-{filename_part}",
+            header=[heading for heading, _ in columns],
+            rows=rows,
+            personal=PersonalData(
+                what=f"Mailed-notice {label} for {self.meeting.title} (CSV)",
+                members=[row[0] for row in rows],
+                role=STAFF_ROLE,
+                reason=f"Mailed notice of meeting {self.meeting.pk}",
+            ),
         )
-
-        out = io.StringIO()
-        # A byte-order mark, so spreadsheets open accented names as UTF-8.
-        out.write("\ufeff")
-        writer = csv.writer(out)
-        writer.writerow([heading for heading, _ in columns])
-        for row in rows:
-            writer.writerow([spreadsheet_safe(value) for value in row])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        filename = f"{slugify(self.meeting.slug or self.meeting.title)}-{filename_part}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        add_never_cache_headers(response)
-        return response
 
 
 mailing_list_view = MailingListView.as_view()

@@ -95,15 +95,6 @@ class MemberAPIAnonThrottle(AnonRateThrottle):
     scope = "member_api_anon"
 
 
-class MemberAPIVoteThrottle(UserRateThrottle):
-    """Votes per signed-in user: on top of the general limit, and much lower.
-
-    A member casts one vote per item; a program retrying in a loop is stopped here.
-    """
-
-    scope = "member_api_vote"
-
-
 class MemberAPIView(APIView):
     """Base of the member API's views: authentication, the member rule, throttles, no caching.
 

@@ -225,6 +225,9 @@ class ItemResultSerializer(serializers.Serializer):
     unfilled_seats = serializers.IntegerField()
     tie = serializers.BooleanField(help_text="A tie the chair must resolve, or that defeated it.")
     note = serializers.CharField(help_text="A note on the result in plain words; may be empty.")
+    outcome = serializers.CharField(
+        help_text='The result in words, as the meeting page says it, e.g. "Carried."'
+    )
 
 
 class ClosedBallotItemSerializer(serializers.Serializer):
@@ -313,6 +316,7 @@ VOTE_REFUSAL_CODES = [
     ("ineligible", "You may not vote at this meeting"),
     ("not_open", "The item is not open for voting"),
     ("already_voted", "You have already voted on this item"),
+    ("rate_limited", "Too many votes from this account or address in a minute"),
 ]
 
 

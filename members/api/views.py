@@ -14,7 +14,14 @@ from rest_framework.response import Response
 from wagtail.documents import get_document_model
 from wagtail.documents.models import document_served
 
-from meetings.ballots.casting import VoteRefused, cast_vote, vote_target
+from meetings.ballots.casting import (
+    VOTE_LIMIT_RETRY_AFTER,
+    VOTE_LIMITED,
+    VoteRefused,
+    cast_vote,
+    over_vote_limit,
+    vote_target,
+)
 from meetings.ballots.results import (
     closed_item,
     counted_receipts,
@@ -22,7 +29,8 @@ from meetings.ballots.results import (
     receipt_shape,
 )
 from meetings.member_meetings import MemberMeeting, meetings_of, member_meetings
-from members.api.access import MemberAPIAnonThrottle, MemberAPIView, MemberAPIVoteThrottle
+from meetings.models import MeetingPage
+from members.api.access import MemberAPIAnonThrottle, MemberAPIView
 from members.api.meetings import MemberBallot
 from members.api.serializers import (
     ErrorSerializer,
@@ -224,12 +232,15 @@ class MeetingBallotView(MemberAPIView):
         return Response(MeetingBallotSerializer(ballot, context=context).data)
 
 
-def closed_item_of(member, meeting_id, item_id):
-    """A closed item of a meeting the member may attend (results are theirs to see)."""
-    meeting = attended_meeting(member, meeting_id)
-    eligibility = meeting.eligibility(member)
-    if not eligibility:
-        raise PermissionDenied(eligibility.reason)
+def closed_item_of(request, member, meeting_id, item_id):
+    """A closed item of a meeting whose results the member may see: the page's rule,
+    `MeetingPage.may_see_results` (members who may attend, and the meeting's chairs).
+    A meeting neither for them nor chaired by them answers as an ID that does not exist."""
+    meeting = MeetingPage.objects.live().filter(pk=meeting_id).first()
+    if meeting is None or not (meeting.includes(member) or meeting.may_chair(request.user)):
+        raise NotFound(NO_SUCH_MEETING)
+    if not meeting.may_see_results(request.user, member):
+        raise PermissionDenied(meeting.eligibility(member).reason)
     item = closed_item(meeting, item_id)
     if item is None:
         raise NotFound(NO_SUCH_CLOSED_ITEM)
@@ -265,7 +276,7 @@ class ReceiptListView(MemberAPIView):
         tags=["ballots"],
     )
     def get(self, request, meeting_id, item_id):
-        item = closed_item_of(self.member, meeting_id, item_id)
+        item = closed_item_of(request, self.member, meeting_id, item_id)
         return Response(
             ReceiptListSerializer({"item_id": item.pk, "receipts": counted_receipts(item)}).data
         )
@@ -288,7 +299,7 @@ class ReceiptCheckView(MemberAPIView):
         tags=["ballots"],
     )
     def get(self, request, meeting_id, item_id, receipt):
-        item = closed_item_of(self.member, meeting_id, item_id)
+        item = closed_item_of(request, self.member, meeting_id, item_id)
         code = receipt_shape(receipt)
         if code is None:
             return Response({"detail": NOT_A_RECEIPT}, status=400)
@@ -300,7 +311,6 @@ class CastVoteView(MemberAPIView):
     """Vote on an open item: the same single path as the meeting page (`cast_vote`)."""
 
     parser_classes = [JSONParser]
-    throttle_classes = [*MemberAPIView.throttle_classes, MemberAPIVoteThrottle]
     loads_voter_only = True  # the member as a vote needs them (`signed_in_voter`)
 
     @extend_schema(
@@ -333,11 +343,23 @@ class CastVoteView(MemberAPIView):
                 VoteRefusalSerializer,
                 "You have already voted on this item, or it is not open for voting.",
             ),
+            429: OpenApiResponse(
+                VoteRefusalSerializer,
+                'Too many votes (`code` "rate_limited", the same limit as the meeting '
+                "page's): nothing was recorded; try again after Retry-After seconds.",
+            ),
         },
         tags=["ballots"],
     )
     def post(self, request, meeting_id, item_id):
         member = self.member
+        # The one vote rate limit, as for the page's form, before the vote is looked at.
+        if over_vote_limit(request._request):
+            return Response(
+                {"detail": VOTE_LIMITED, "code": "rate_limited"},
+                status=429,
+                headers={"Retry-After": str(VOTE_LIMIT_RETRY_AFTER)},
+            )
         # The item and its meeting as the page form's votes get them (the shared cache).
         item = vote_target(meeting_id, item_id)
         if item is None or not item.meeting.includes(member):
