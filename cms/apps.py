@@ -6,8 +6,8 @@ class CmsConfig(AppConfig):
     verbose_name = "Site components"
 
     def ready(self):
-        from cms import frontend_purge, new_pages, site_fragments
+        from cms import frontend_purge, new_pages, site_version
 
-        site_fragments.connect_signals()
+        site_version.connect_signals()
         frontend_purge.connect_signals()
         new_pages.connect()

@@ -9,7 +9,7 @@ keep theirs.
 
 The page cache (`PageCacheMiddleware`) keeps those public pages in the shared cache
 (Redis in production) for visitors who send no cookies. Each entry carries the site
-fragments' version (cms/site_fragments.py), so publishing, unpublishing, moving or
+fragments' version (cms/site_version.py), so publishing, unpublishing, moving or
 deleting a page, a privacy change or a settings save retires every entry on every app
 server at once. A hit costs one cache read and no database query.
 
@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.core.exceptions import MiddlewareNotUsed
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from cms.site_fragments import VERSION_KEY, fragment_version
+from cms.site_version import VERSION_KEY, site_version
 
 # Decided elsewhere: the admin says never_cache itself; static and media files (under
 # STATIC_URL and MEDIA_URL) come with headers of their own.
@@ -158,7 +158,7 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = page_key(request)
         found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or fragment_version()
+        version = found.get(VERSION_KEY) or site_version()
         entry = found.get(key)
         if entry is not None and entry[0] == version:
             return entry[1]

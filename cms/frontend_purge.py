@@ -6,7 +6,7 @@ deleted, moved or given a new slug, and none of those is a publish: without the 
 here a CDN would go on showing it to anyone, for up to PUBLIC_PAGE_SHARED_MAX_AGE. Each
 change purges the page and every live page below it, at their old addresses and (for a
 move or a new slug) their new ones, where a 404 may have been kept. Our own page cache
-(cms/caching.py) is emptied for the same changes by cms/site_fragments.py.
+(cms/caching.py) is emptied for the same changes by cms/site_version.py.
 
 Nothing is sent unless WAGTAILFRONTENDCACHE names a backend (production settings do when
 a CDN is configured), and nothing before the change is committed.

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cms.caching import may_be_stored
 from cms.factories import DocumentFactory
-from cms.site_fragments import bump_fragment_version, fragment_version
+from cms.site_version import bump_site_version, site_version
 from home.factories import ContentPageFactory
 from home.models import ContentPage
 from tests.member_fixtures import give_account, member_of, two_chapters
@@ -186,7 +186,7 @@ def test_a_page_rendered_while_an_editor_publishes_is_not_kept(client, about, mo
         context = get_context(page, request, *args, **kwargs)  # the old title, read
         monkeypatch.setattr(ContentPage, "get_context", get_context)
         ContentPage.objects.filter(pk=page.pk).update(title="About Northwind")
-        bump_fragment_version()  # as publishing does
+        bump_site_version()  # as publishing does
         return context
 
     monkeypatch.setattr(ContentPage, "get_context", publish_meanwhile)
@@ -202,9 +202,9 @@ def test_the_version_moves_again_when_a_publish_is_committed(
     # stored under the version set at publish, which the commit leaves behind.
     with django_capture_on_commit_callbacks(execute=True):
         about.save_revision().publish()
-        during = fragment_version()
+        during = site_version()
 
-    assert fragment_version() != during
+    assert site_version() != during
 
 
 def test_a_signed_in_member_never_gets_the_cached_anonymous_home_page(client, home_page, member):

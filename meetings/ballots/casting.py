@@ -13,7 +13,7 @@ from allauth.core import ratelimit
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
-from cms.site_fragments import fragment_version
+from cms.site_version import site_version
 from meetings.ballots.live import cached_now_state
 from meetings.ballots.models import Ballot, BallotItem, Choice, VoterRecord
 
@@ -34,7 +34,7 @@ def new_receipt():
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
 
 
-def _lock_item_for_voting(item):
+def _item_state_in_this_transaction(item):
     """The item's state, read in the vote's transaction (the portable path: SQLite
     serialises all writes anyway)."""
     return BallotItem.objects.filter(pk=item.pk).values_list("state", flat=True).first()
@@ -63,7 +63,7 @@ def _free_slot(item):
 
 def _record_vote_portable(item, member, selection, receipt):
     """The vote's writes, statement by statement (any database). False: item not open."""
-    if _lock_item_for_voting(item) != BallotItem.State.OPEN:
+    if _item_state_in_this_transaction(item) != BallotItem.State.OPEN:
         return False
     VoterRecord.objects.create(item=item, member=member)
     slot = _free_slot(item)
@@ -236,7 +236,7 @@ def vote_target(meeting_id, item_id):
         meeting=meeting_id,
         item=item_id,
         state=cached_now_state(meeting_id)["version"],
-        pages=fragment_version(),
+        pages=site_version(),
     )
     item = cache.get(key)
     if item is None:

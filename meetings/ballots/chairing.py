@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cms.site_fragments import fragment_version
+from cms.site_version import site_version
 from meetings.ballots.live import meeting_changed
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
 
@@ -19,7 +19,7 @@ CHAIRS_TIMEOUT = 3600  # seconds; a publish moves the key on before that
 def chair_ids(meeting):
     """The ids of the meeting's chairs, from the shared cache. Chairs change only when
     the page is published, which moves the site's version (and so this key) on."""
-    key = f"meeting-chairs-{meeting.pk}-{fragment_version()}"
+    key = f"meeting-chairs-{meeting.pk}-{site_version()}"
     ids = cache.get(key)
     if ids is None:
         # .all() works for a live page and for an unsaved preview's in-memory relation.

@@ -1,8 +1,10 @@
-"""Cache versioning for the fragments every page repeats (the main menu, breadcrumbs and
-the footer) and for the page cache (cms/caching.py).
+"""The version of the published site: one number, kept in the shared cache, that moves
+whenever what pages show may have changed.
 
-The fragments are cached with `{% wagtailcache %}`, and whole pages by the page cache,
-keyed on a version number kept in the shared cache. Anything that can change them
+It keys everything cached from the page tree: the fragments every page repeats (the
+main menu, breadcrumbs and the footer, cached with `{% wagtailcache %}`), whole pages in
+the page cache (cms/caching.py), and page data that votes and the chair's page read
+(a meeting's chairs, a vote's target item). Anything that can change them
 (publishing, moving or deleting a page, a page's privacy, a document or image, the
 contact settings) bumps the version, so every app server shows the change at once;
 nothing waits for a timeout.
@@ -18,7 +20,7 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 VERSION_KEY = "site-fragments-version"
 
 
-def fragment_version():
+def site_version():
     version = cache.get(VERSION_KEY)
     if version is None:
         version = time.time_ns()
@@ -31,7 +33,7 @@ def _new_version():
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def bump_fragment_version(**kwargs):
+def bump_site_version(**kwargs):
     _new_version()
     # Again once the change is committed: a page rendered from the database in between
     # (the old content) was cached under the version set above, which is now left behind.
@@ -46,8 +48,8 @@ def connect_signals():
     from home.models import MemberResourceCentre, PrivacyOfficer
 
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
-        signal.connect(bump_fragment_version, dispatch_uid=f"site-fragments-{signal!r}")
-    post_delete.connect(bump_fragment_version, sender=Page, dispatch_uid="site-fragments-delete")
+        signal.connect(bump_site_version, dispatch_uid=f"site-fragments-{signal!r}")
+    post_delete.connect(bump_site_version, sender=Page, dispatch_uid="site-fragments-delete")
     # A page made private (or public) is not a publish; a document or image replaced
     # changes its address in the pages that show it.
     changed = (
@@ -60,12 +62,12 @@ def connect_signals():
     for model in changed:
         for signal in (post_save, post_delete):
             signal.connect(
-                bump_fragment_version,
+                bump_site_version,
                 sender=model,
                 dispatch_uid=f"site-fragments-{signal!r}-{model.__name__}",
             )
 
 
 def context(request):
-    """Context processor: the version the cached fragments are keyed on."""
-    return {"fragment_version": fragment_version()}
+    """Context processor: the version cached fragments are keyed on."""
+    return {"site_version": site_version()}
