@@ -1,4 +1,4 @@
-"""Factories for AGM how-to guides and their index page."""
+"""Factories for AGM how-to guides, meetings, their scrutineers and ballot items."""
 
 import datetime
 
@@ -63,8 +63,28 @@ class MeetingIndexPageFactory(wagtail_factories.PageFactory):
         model = MeetingIndexPage
 
 
+# The passphrase of every scrutineer these factories make (tests unlock with it).
+SCRUTINEER_PASSPHRASE = "four tellers count the ballots"
+
+
+def scrutineer_with_key(username=None, passphrase=SCRUTINEER_PASSPHRASE):
+    """A staff account holding a ballot key locked with `passphrase`."""
+    from django.contrib.auth import get_user_model
+
+    from meetings.ballots.sealing import set_scrutineer_passphrase
+
+    user_model = get_user_model()
+    username = username or f"scrutineer-{user_model.objects.count() + 1}"
+    user = user_model.objects.create_user(
+        username, f"{username}@northwind.example", "scrutineer password 1"
+    )
+    set_scrutineer_passphrase(user, passphrase)
+    return user
+
+
 class MeetingPageFactory(wagtail_factories.PageFactory):
-    """A Chapter AGM a week from now unless told otherwise.
+    """A union-wide AGM a week from now unless told otherwise, with one scrutineer
+    holding a ballot key (pass ``scrutineers=[...]`` to choose them).
 
     Set the audience with ``audience_kind`` and the matching ``audience_<kind>``.
     """
@@ -84,6 +104,14 @@ class MeetingPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = MeetingPage
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def scrutineers(self, create, extracted, **kwargs):
+        if not create:
+            return
+        self.scrutineers.set(extracted if extracted is not None else [scrutineer_with_key()])
+        self.save()
 
 
 class MeetingMaterialFactory(factory.django.DjangoModelFactory):

@@ -21,6 +21,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import PROSE_FEATURES
+from meetings.ballots import scrutineers as scrutineer_views
 from meetings.ballots import views as ballot_views
 from meetings.ballots.chairing import chair_ids
 from meetings.ballots.models import (
@@ -285,6 +286,17 @@ class MeetingPage(RoutablePageMixin, Page):
         ),
     )
 
+    scrutineers = ParentalManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="scrutinised_meetings",
+        help_text=(
+            "The tellers who hold the key to the meeting's sealed ballots: one of them "
+            "unlocks it with their own passphrase on the chair's page so that results "
+            "can be counted. Nobody else can open a ballot. Appoint at least two."
+        ),
+    )
+
     objects = MeetingManager()
 
     content_panels = Page.content_panels + [
@@ -324,8 +336,8 @@ class MeetingPage(RoutablePageMixin, Page):
         ),
         FieldPanel("guide"),
         MultiFieldPanel(
-            [FieldPanel("chairs"), FieldPanel("quorum")],
-            heading="Chairing and quorum",
+            [FieldPanel("chairs"), FieldPanel("scrutineers"), FieldPanel("quorum")],
+            heading="Chairing, scrutineers and quorum",
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("agenda")]
@@ -453,6 +465,10 @@ class MeetingPage(RoutablePageMixin, Page):
         """The one rule for who runs the meeting's ballot: the people named its chairs."""
         return user.is_authenticated and user.pk in chair_ids(self)
 
+    def may_scrutinise(self, user):
+        """The meeting's scrutineers: they unlock its sealed ballots for the count."""
+        return user.is_authenticated and self.scrutineers.filter(pk=user.pk).exists()
+
     def may_see_results(self, user, member):
         """Results and counted receipts: for members who may attend, and for the chairs
         (the page, the chair's page and the member API all ask this)."""
@@ -550,6 +566,14 @@ class MeetingPage(RoutablePageMixin, Page):
     @path("chair/<str:action>/<int:item_id>/", name="chair_act")
     def chair_act(self, request, action, item_id):
         return ballot_views.chair_act(request, self, action, item_id)
+
+    @path("chair/unlock/", name="unlock_ballots")
+    def unlock_ballots(self, request):
+        return scrutineer_views.unlock_ballots(request, self)
+
+    @path("chair/end-voting/", name="end_voting")
+    def end_voting(self, request):
+        return scrutineer_views.end_voting(request, self)
 
     @path("chair/results/", name="results_csv")
     def results_csv(self, request):

@@ -4,7 +4,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from meetings.ballots.chairing import open_item
-from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
+from meetings.ballots.sealing import unlock_meeting
+from meetings.factories import (
+    SCRUTINEER_PASSPHRASE,
+    BallotItemFactory,
+    MeetingIndexPageFactory,
+    MeetingPageFactory,
+)
 from meetings.models import AudienceKind
 from tests.member_fixtures import give_account, member_of, two_chapters
 
@@ -27,6 +33,7 @@ def meeting_under_way(home_page, *, voters=1):
     outsider = member_of(other_chapter)
     give_account(outsider)
     item = open_item(BallotItemFactory(meeting=meeting, title="Motion 1: safe staffing"), chair)
+    unlock(meeting)
     return {
         "meeting": meeting,
         "chair": chair,
@@ -36,3 +43,9 @@ def meeting_under_way(home_page, *, voters=1):
         "outsider": outsider,
         "chapter": chapter,
     }
+
+
+def unlock(meeting):
+    """A scrutineer unlocks the meeting's sealed ballots, as on the chair's page (the
+    meeting's key exists once an item has opened)."""
+    return unlock_meeting(meeting, meeting.scrutineers.first(), SCRUTINEER_PASSPHRASE)

@@ -1,13 +1,12 @@
-"""Casting votes: one path, every refusal leaves nothing behind, exactly once, secret."""
+"""Casting votes: one path, every refusal leaves nothing behind, exactly once, sealed
+until the count, and counted when the item closes."""
 
 import threading
-import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections, models
 
-from meetings.ballots import casting as voting
 from meetings.ballots.casting import VoteRefused, cast_vote
 from meetings.ballots.chairing import ChairRefused, close_item, open_item
 from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
@@ -20,6 +19,7 @@ from meetings.factories import (
 )
 from meetings.models import AudienceKind
 from members.models import Member
+from tests.meeting_fixtures import unlock
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 needs_postgres = pytest.mark.skipif(
@@ -50,7 +50,9 @@ def agm(home_page):
 
 def motion(agm, chair, **fields):
     item = BallotItemFactory(meeting=agm["meeting"], **fields)
-    return open_item(item, chair)
+    item = open_item(item, chair)
+    unlock(agm["meeting"])  # a scrutineer unlocks the ballots, so items can be counted
+    return item
 
 
 def election(agm, chair, names, seats=1, **fields):
@@ -59,7 +61,9 @@ def election(agm, chair, names, seats=1, **fields):
     )
     for name in names:
         CandidateFactory(item=item, name=name)
-    return open_item(item, chair)
+    item = open_item(item, chair)
+    unlock(agm["meeting"])
+    return item
 
 
 def choice(item, label):
@@ -69,8 +73,12 @@ def choice(item, label):
 def state_of(item):
     """Everything a vote could change."""
     return (
-        VoterRecord.objects.filter(item=item).count(),
-        sorted(Ballot.objects.filter(item=item).values_list("selection", flat=True), key=str),
+        sorted(
+            map(
+                bytes, VoterRecord.objects.filter(item=item).values_list("sealed_ballot", flat=True)
+            )
+        ),
+        sorted(Ballot.objects.filter(item=item).values_list("choices", "receipt")),
     )
 
 
@@ -82,9 +90,14 @@ def test_a_vote_is_recorded_once_with_a_receipt_and_counted(agm, chair):
     receipt = cast_vote(voter, item, [choice(item, "For")])
 
     assert len(receipt) == 10
-    assert VoterRecord.objects.filter(item=item, member=voter).count() == 1
-    filled = Ballot.objects.get(item=item, selection__isnull=False)
-    assert filled.receipt == receipt
+    record = VoterRecord.objects.get(item=item, member=voter)
+    # Sealed: neither the choice nor the receipt can be read from what is stored.
+    assert record.sealed_ballot and receipt.encode() not in bytes(record.sealed_ballot)
+    assert not Ballot.objects.filter(item=item).exists()
+    close_item(item, chair)
+    counted = Ballot.objects.get(item=item)
+    assert (counted.receipt, counted.positions) == (receipt, [0])
+    assert VoterRecord.objects.get(item=item, member=voter).sealed_ballot is None
     counts, cast = tally(item)
     assert cast == 1 and counts[0] == 1 and counts[1] == 0
 
@@ -158,33 +171,17 @@ def test_every_refusal_has_a_clear_message_and_changes_nothing(agm, chair, case)
 
 
 @pytest.mark.django_db
-def test_opening_creates_one_empty_slot_per_eligible_member_and_votes_fill_them(agm, chair):
-    item = motion(agm, chair)
-    slot_ids = set(Ballot.objects.filter(item=item).values_list("pk", flat=True))
+def test_every_sealed_ballot_of_an_item_has_the_same_length_whatever_was_chosen(agm, chair):
+    item = election(agm, chair, ["Ana", "Ben", "Chloé", "Dev"], seats=3)
+    picks = [["Ana"], ["Ana", "Ben", "Chloé"], ["Abstain"], ["Dev", "Ben"], ["Chloé"]]
 
-    assert len(slot_ids) == len(agm["voters"])
-    for voter in agm["voters"][:3]:
-        cast_vote(voter, item, [choice(item, "Against")])
+    for voter, names in zip(agm["voters"], picks, strict=True):
+        cast_vote(voter, item, [choice(item, name) for name in names])
 
-    # Votes fill existing rows: no ballot is inserted while voting is under way.
-    assert set(Ballot.objects.filter(item=item).values_list("pk", flat=True)) == slot_ids
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("pivot", [0, 2**128 - 1])
-def test_a_vote_finds_a_free_slot_wherever_its_random_search_starts(agm, chair, monkeypatch, pivot):
-    item = motion(agm, chair)
-    slot_ids = set(Ballot.objects.filter(item=item).values_list("pk", flat=True))
-    # Before every slot id, or after every one (the search wraps round to the start).
-    monkeypatch.setattr(voting, "_slot_pivot", lambda: uuid.UUID(int=pivot))
-
-    for voter in agm["voters"]:
-        cast_vote(voter, item, [choice(item, "For")])
-
-    ballots = Ballot.objects.filter(item=item)
-    assert set(ballots.values_list("pk", flat=True)) == slot_ids
-    assert ballots.filter(selection__isnull=True).count() == 0
-    assert item_result(item).ballots_cast == len(agm["voters"])
+    sealed = VoterRecord.objects.filter(item=item).values_list("sealed_ballot", flat=True)
+    assert len({len(bytes(s)) for s in sealed}) == 1
+    # Two members making the same choice store unrelated bytes.
+    assert len({bytes(s) for s in sealed}) == len(picks)
 
 
 @pytest.mark.django_db
@@ -197,23 +194,63 @@ def test_a_member_eligible_after_the_item_opened_still_votes_once(agm, chair):
 
     receipt = cast_vote(newcomer, item, [choice(item, "Against")])
 
-    assert Ballot.objects.get(item=item, receipt=receipt).selection == 1 << 1
     assert VoterRecord.objects.filter(item=item).count() == len(agm["voters"]) + 1
     with pytest.raises(VoteRefused):
         cast_vote(newcomer, item, [choice(item, "Against")])
+    close_item(item, chair)
+    assert Ballot.objects.get(item=item, receipt=receipt).positions == [1]
 
 
 @pytest.mark.django_db
-def test_closing_seals_the_ballots_and_drops_empty_slots(agm, chair):
+def test_closing_counts_the_sealed_ballots_and_erases_the_sealed_copies(agm, chair):
     item = motion(agm, chair)
-    for voter in agm["voters"][:2]:
-        cast_vote(voter, item, [choice(item, "For")])
+    receipts = [cast_vote(voter, item, [choice(item, "For")]) for voter in agm["voters"][:2]]
 
     close_item(item, chair)
 
-    assert Ballot.objects.filter(item=item).count() == 2
-    assert not Ballot.objects.filter(item=item, sealed=False).exists()
+    item.refresh_from_db()
+    assert item.is_counted
+    assert sorted(Ballot.objects.filter(item=item).values_list("receipt", flat=True)) == sorted(
+        receipts
+    )
+    assert not VoterRecord.objects.filter(item=item, sealed_ballot__isnull=False).exists()
+    assert VoterRecord.objects.filter(item=item).count() == 2
     assert item_result(item).carried is True
+
+
+@pytest.mark.django_db
+def test_a_close_without_the_unlocked_key_says_what_to_do_and_changes_nothing(agm, chair):
+    from django.core.cache import cache
+
+    item = motion(agm, chair)
+    cast_vote(agm["voters"][0], item, [choice(item, "For")])
+    cache.clear()  # the shared cache (and the unlocked key in it) is lost
+    before = state_of(item)
+
+    with pytest.raises(ChairRefused) as refusal:
+        close_item(item, chair)
+
+    assert "scrutineer" in refusal.value.message and "unlock" in refusal.value.message
+    item.refresh_from_db()
+    assert item.state == BallotItem.State.OPEN and state_of(item) == before
+    # Votes still go in while it is locked; a scrutineer unlocks, and the close counts all.
+    cast_vote(agm["voters"][1], item, [choice(item, "Against")])
+    unlock(agm["meeting"])
+    close_item(item, chair)
+    assert item_result(item).ballots_cast == 2
+
+
+@pytest.mark.django_db
+def test_an_item_nobody_voted_on_closes_without_the_key(agm, chair):
+    from django.core.cache import cache
+
+    item = motion(agm, chair)
+    cache.clear()
+
+    close_item(item, chair)
+
+    item.refresh_from_db()
+    assert item.is_counted and item_result(item).ballots_cast == 0
 
 
 @pytest.mark.django_db
@@ -230,11 +267,12 @@ def test_a_closed_item_never_reopens_and_chair_actions_are_logged(agm, chair):
 
 
 @pytest.mark.django_db
-def test_tally_is_one_aggregate_query(agm, chair, django_assert_num_queries):
+def test_tally_is_one_query(agm, chair, django_assert_num_queries):
     item = election(agm, chair, ["Ana", "Ben", "Chloé"], seats=2)
     choices = list(item.choices.all())
     for voter in agm["voters"]:
         cast_vote(voter, item, [choice(item, "Ana"), choice(item, "Chloé")])
+    close_item(item, chair)
 
     with django_assert_num_queries(1):
         counts, cast = tally(item, choices)
@@ -258,12 +296,12 @@ def test_the_ballot_holds_nothing_that_identifies_a_member_or_orders_it_in_time(
     assert Member not in {f.related_model for f in Ballot._meta.get_fields() if f.is_relation}
 
 
-def test_the_voter_record_holds_no_choice_and_no_time():
+def test_the_voter_record_holds_no_readable_choice_and_no_time():
     fields = {
         field.name for field in VoterRecord._meta.get_fields() if getattr(field, "concrete", False)
     }
 
-    assert fields == {"id", "item", "member"}
+    assert fields == {"id", "item", "member", "sealed_ballot"}
     assert isinstance(VoterRecord._meta.pk, models.UUIDField)
 
 
@@ -303,7 +341,8 @@ def test_twenty_simultaneous_votes_by_one_member_give_exactly_one_ballot(agm, ch
     assert [o[0] for o in outcomes].count("ok") == 1
     assert [o for o in outcomes if o[0] != "ok"] == [("refused", "already_voted")] * 19
     assert VoterRecord.objects.filter(item=item).count() == 1
-    assert Ballot.objects.filter(item=item, selection__isnull=False).count() == 1
+    close_item(item, chair)
+    assert Ballot.objects.filter(item=item).count() == 1
 
 
 @needs_postgres
@@ -323,7 +362,8 @@ def test_many_members_voting_twice_on_two_items_at_once_give_one_ballot_each(agm
     assert {o for o in outcomes if o[0] != "ok"} == {("refused", "already_voted")}
     for item in (first, second):
         assert VoterRecord.objects.filter(item=item).count() == len(voters)
-        assert Ballot.objects.filter(item=item, selection__isnull=False).count() == len(voters)
+        close_item(item, chair)
+        assert Ballot.objects.filter(item=item).count() == len(voters)
 
 
 @needs_postgres

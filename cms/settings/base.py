@@ -315,7 +315,14 @@ ACCOUNT_RATE_LIMITS = {
     # generous because a whole worksite may vote from behind one address; benchmarks
     # that post every vote from one address set VOTE_RATE_LIMITS (e.g. "20/m/key").
     "vote": os.environ.get("VOTE_RATE_LIMITS", "300/m/ip,20/m/key"),
+    # A scrutineer's passphrase attempts on the chair's page, per account.
+    "ballot_unlock": "5/m/key",
 }
+# How hard Argon2id works on a scrutineer's ballot passphrase (libsodium's levels: min,
+# interactive, moderate, sensitive). "moderate" costs about a second and 256 MiB per
+# unlock, which makes guessing a passphrase from a stolen database slow.
+BALLOT_PASSPHRASE_STRENGTH = os.environ.get("BALLOT_PASSPHRASE_STRENGTH", "moderate")
+
 # How many proxies (load balancers) in front of the app servers add to X-Forwarded-For:
 # the same number the member API's throttles use (REST_FRAMEWORK below), so every rate
 # limit keys on the client's address, not the load balancer's.

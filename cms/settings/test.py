@@ -25,3 +25,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILAPI_BASE_URL = "http://testserver"
+
+# Argon2id at libsodium's lowest level: a ballot passphrase is derived in a millisecond.
+BALLOT_PASSPHRASE_STRENGTH = "min"

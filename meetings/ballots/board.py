@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
+from meetings.ballots.counting import count_progress
 from meetings.ballots.models import BallotItem, Choice, Presence, VoterRecord
 from meetings.ballots.results import INLINE_RECEIPTS_UP_TO, counted_receipts, item_result
 
@@ -27,6 +28,7 @@ class BoardItem:
     choices: list
     has_voted: bool = False
     result: object = None
+    counting: tuple | None = None  # (opened, to open) while a closed item is counted
 
     @property
     def input_type(self):
@@ -76,8 +78,10 @@ def board(meeting, member):
             choices=list(item.choices.all()),
             has_voted=getattr(item, "member_voted", False),
         )
-        if item.state == BallotItem.State.CLOSED:
+        if item.is_counted:
             row.result = closed_result(item)["result"]
+        elif item.state == BallotItem.State.CLOSED:
+            row.counting = count_progress(item) or (0, None)
         rows.append(row)
     return rows
 

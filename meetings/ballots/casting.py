@@ -1,21 +1,24 @@
 """Casting a vote: the one path the page form, the page's script and the member API use.
 
-`cast_vote(member, item, choice_ids)` is the only way a ballot is filled. It
+`cast_vote(member, item, choice_ids)` is the only way a vote is recorded. It
 refuses, with a clear message and no change, anything that is not a first,
-valid vote by an eligible member on an open item. See `ballots.models` for how
-the ballot stays secret.
+valid vote by an eligible member on an open item, and seals the ballot in the
+app before anything is written. See `ballots.models` for how the ballot stays
+secret.
 """
 
 import secrets
 import uuid
 
 from allauth.core import ratelimit
+from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
 from cms.site_version import site_version
 from meetings.ballots.live import cached_now_state
-from meetings.ballots.models import Ballot, BallotItem, Choice, VoterRecord
+from meetings.ballots.models import BallotItem, Choice, VoterRecord
+from meetings.ballots.sealing import seal_ballot
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
@@ -34,96 +37,84 @@ def new_receipt():
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
 
 
-def _item_state_in_this_transaction(item):
-    """The item's state, read in the vote's transaction (the portable path: SQLite
-    serialises all writes anyway)."""
-    return BallotItem.objects.filter(pk=item.pk).values_list("state", flat=True).first()
+def _receipt_signer(member, item):
+    return signing.Signer(salt=f"ballot-receipt:{member.pk}:{item.pk}")
 
 
-def _slot_pivot():
-    """Where the search for a free ballot slot starts: a random point among random ids."""
-    return uuid.uuid4()
+def signed_receipt(member, item, receipt):
+    """The receipt code with the site's signature for this member and item: what the
+    "email me my receipt" form sends back, so the site knows it issued that code to that
+    member without ever storing the two together."""
+    return _receipt_signer(member, item).sign(receipt)
 
 
-def _free_slot(item):
-    """A random empty ballot slot of the item, locked for this transaction."""
-    pivot = _slot_pivot()
-    slots = Ballot.objects.filter(item=item, selection__isnull=True).select_for_update(
-        skip_locked=True
-    )
-    slot = slots.filter(pk__gte=pivot).order_by("pk").first()
-    if slot is None:
-        slot = slots.filter(pk__lt=pivot).order_by("pk").first()
-    if slot is None:
-        # More members became eligible than there were slots: add a batch.
-        Ballot.objects.bulk_create([Ballot(item=item) for _ in range(50)])
-        slot = slots.filter(pk__gte=uuid.UUID(int=0)).order_by("?").first()
-    return slot
+def receipt_from_signed(member, item, signed):
+    """The receipt code from `signed_receipt`'s value, or None if it was not issued to
+    this member for this item."""
+    try:
+        return _receipt_signer(member, item).unsign(signed or "")
+    except signing.BadSignature:
+        return None
 
 
-def _record_vote_portable(item, member, selection, receipt):
-    """The vote's writes, statement by statement (any database). False: item not open."""
-    if _item_state_in_this_transaction(item) != BallotItem.State.OPEN:
-        return False
-    VoterRecord.objects.create(item=item, member=member)
-    slot = _free_slot(item)
-    Ballot.objects.filter(pk=slot.pk).update(selection=selection, receipt=receipt)
-    return True
+def _record_vote_portable(item, member, sealed):
+    """The vote's write on any database; returns REFUSED_NOT_OPEN, REFUSED_AGAIN or None.
+    (SQLite serialises writes, so reading the state first is safe there.)"""
+    with transaction.atomic():
+        state = BallotItem.objects.filter(pk=item.pk).values_list("state", flat=True).first()
+        if state != BallotItem.State.OPEN:
+            return REFUSED_NOT_OPEN
+        try:
+            with transaction.atomic():
+                VoterRecord.objects.create(item=item, member=member, sealed_ballot=sealed)
+        except IntegrityError:
+            return REFUSED_AGAIN
+    return None
 
 
-# PostgreSQL: the whole vote in one statement, one round trip. The item row is share-locked
-# while it is open (the chair's close waits for votes under way and votes do not queue
-# behind each other); the voter record is inserted only then (its unique constraint
-# refuses a second vote); a free slot is taken at a random point of its random ids,
-# skipping slots other votes hold, wrapping round to the start when none is after it.
-_FILL_BALLOT_SQL = """
+# PostgreSQL: the vote is one statement, one round trip. The item row is share-locked while
+# it is open (the chair's close waits for votes under way; votes do not queue behind each
+# other). ON CONFLICT DO NOTHING answers a second vote with no row instead of an error, so
+# not even a double click leaves the statement in the server's error log. What the
+# statement carries beside the member is the sealed ballot: random bytes to anyone without
+# the meeting's key.
+_RECORD_VOTE_SQL = """
 WITH open_item AS (
     SELECT id FROM meetings_ballotitem WHERE id = %(item)s AND state = %(open)s FOR SHARE
-), voter AS (
-    INSERT INTO meetings_voterrecord (id, item_id, member_id)
-    SELECT %(record)s, id, %(member)s FROM open_item
-    RETURNING item_id
-), filled AS (
-    UPDATE meetings_ballot SET selection = %(selection)s, receipt = %(receipt)s
-    WHERE selection IS NULL AND id = COALESCE(
-        (SELECT id FROM meetings_ballot
-         WHERE item_id = %(item)s AND selection IS NULL AND id >= %(pivot)s
-           AND EXISTS (SELECT FROM voter)
-         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),
-        (SELECT id FROM meetings_ballot
-         WHERE item_id = %(item)s AND selection IS NULL AND id < %(pivot)s
-           AND EXISTS (SELECT FROM voter)
-         ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-    )
-    RETURNING id
 )
-SELECT (SELECT count(*) FROM voter), (SELECT count(*) FROM filled)
+INSERT INTO meetings_voterrecord (id, item_id, member_id, sealed_ballot)
+SELECT %(record)s, id, %(member)s, %(sealed)s FROM open_item
+ON CONFLICT (item_id, member_id) DO NOTHING
+RETURNING 1
 """
 
 
-def _record_vote_postgresql(item, member, selection, receipt):
-    """The vote's writes in one statement. False: item not open (nothing written)."""
+def _record_vote_postgresql(item, member, sealed):
     with connection.cursor() as cursor:
         cursor.execute(
-            _FILL_BALLOT_SQL,
+            _RECORD_VOTE_SQL,
             {
                 "item": item.pk,
                 "open": BallotItem.State.OPEN,
                 "record": uuid.uuid4(),
                 "member": member.pk,
-                "selection": selection,
-                "receipt": receipt,
-                "pivot": _slot_pivot(),
+                "sealed": sealed,
             },
         )
-        voted, filled = cursor.fetchone()
-    if not voted:
-        return False
-    if not filled:
-        # Every slot is taken or held: more members became eligible than there were slots.
-        slot = _free_slot(item)
-        Ballot.objects.filter(pk=slot.pk).update(selection=selection, receipt=receipt)
-    return True
+        if cursor.fetchone() is not None:
+            return None
+    # Nothing written: say why (only refused votes pay for this read).
+    if BallotItem.objects.filter(pk=item.pk, state=BallotItem.State.OPEN).exists():
+        return REFUSED_AGAIN
+    return REFUSED_NOT_OPEN
+
+
+REFUSED_NOT_OPEN = "not_open"
+REFUSED_AGAIN = "already_voted"
+REFUSALS = {
+    REFUSED_NOT_OPEN: "Voting on this item is not open.",
+    REFUSED_AGAIN: "You have already voted on this item.",
+}
 
 
 CHOICES_KEY = "ballot-choices-{pk}-{opened}"
@@ -205,16 +196,16 @@ def cast_vote(member, item, choice_ids):
         raise VoteRefused(f"Choose at most {item.max_choices} for this item.", "too_many_choices")
     if len(ids) > 1 and any(on_ballot[choice_id][1] for choice_id in ids):
         raise VoteRefused("Abstain cannot be combined with another choice.", "abstain_mixed")
-    selection = sum(1 << on_ballot[choice_id][0] for choice_id in ids)
+    positions = sorted(on_ballot[choice_id][0] for choice_id in ids)
 
-    record = _record_vote_postgresql if connection.vendor == "postgresql" else _record_vote_portable
     receipt = new_receipt()
-    try:
-        with transaction.atomic():
-            if not record(item, member, selection, receipt):
-                raise VoteRefused("Voting on this item is not open.", "not_open")
-    except IntegrityError:
-        raise VoteRefused("You have already voted on this item.", "already_voted") from None
+    sealed = seal_ballot(
+        item.ballot_key.public_key, positions, receipt, choice_count=len(on_ballot)
+    )
+    record = _record_vote_postgresql if connection.vendor == "postgresql" else _record_vote_portable
+    refused = record(item, member, sealed)
+    if refused:
+        raise VoteRefused(REFUSALS[refused], refused)
     return receipt
 
 
@@ -241,7 +232,7 @@ def vote_target(meeting_id, item_id):
     item = cache.get(key)
     if item is None:
         item = (
-            BallotItem.objects.select_related("meeting")
+            BallotItem.objects.select_related("meeting", "ballot_key")
             .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
             .only(*VOTE_FIELDS)
             .first()
@@ -251,10 +242,12 @@ def vote_target(meeting_id, item_id):
     return item
 
 
-# What `cast_vote` needs of the item and its meeting (eligibility and whether the item is
-# open), what the redirect needs (the page's URL) and the item's title for a refusal.
+# What `cast_vote` needs of the item and its meeting (eligibility, whether the item is open
+# and the public key its ballots are sealed to), what the redirect needs (the page's URL)
+# and the item's title for a refusal.
 VOTE_FIELDS = (
     "meeting",
+    "ballot_key__public_key",
     "state",
     "opened_at",
     "kind",

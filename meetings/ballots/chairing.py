@@ -10,8 +10,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from cms.site_version import site_version
+from meetings.ballots.counting import (
+    COUNT_IN_REQUEST_UP_TO,
+    NOT_UNLOCKED,
+    count_item,
+    sealed_ballot_count,
+    start_counting,
+)
 from meetings.ballots.live import meeting_changed
-from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
+from meetings.ballots.models import BallotItem, ChairAction, Choice
+from meetings.ballots.sealing import KeyRefused, meeting_key_for_voting, unlocked_private_key
 
 CHAIRS_TIMEOUT = 3600  # seconds; a publish moves the key on before that
 
@@ -50,7 +58,9 @@ def log_chair_action(meeting, item, action, user, note=""):
 
 
 def open_item(item, user):
-    """Open a draft item for voting. Other open items stay open: the chair closes them."""
+    """Open a draft item for voting, sealed to the meeting's key (made now for the first
+    item, when the meeting has a scrutineer to hold it). Other open items stay open: the
+    chair closes them."""
     from meetings.models import MeetingPage
 
     with transaction.atomic():
@@ -64,44 +74,50 @@ def open_item(item, user):
         if item.choices.count() < (1 if item.allow_abstain else 2):
             raise ChairRefused("Add the candidates before opening this election.")
         meeting = MeetingPage.objects.get(pk=item.meeting_id)
-        slots = meeting.eligible_members().count()
-        # One empty ballot per eligible member, all created now, with random ids.
-        Ballot.objects.bulk_create(
-            [Ballot(item=item) for _ in range(max(slots, 1))], batch_size=2000
-        )
+        try:
+            item.ballot_key = meeting_key_for_voting(meeting)
+        except KeyRefused as refused:
+            raise ChairRefused(refused.message) from None
         item.state = BallotItem.State.OPEN
         item.opened_at = timezone.now()
-        item.save(update_fields=["state", "opened_at"])
+        item.save(update_fields=["state", "opened_at", "ballot_key"])
         log_chair_action(meeting, item, ChairAction.Action.OPEN, user)
     meeting_changed(item.meeting_id)
     return item
 
 
 def close_item(item, user):
-    """Close an open item: no more votes; the ballots are sealed and the result stands."""
+    """Close an open item: no more votes, and its sealed ballots are counted.
+
+    Refused, changing nothing, while there are sealed ballots and no scrutineer has
+    unlocked the meeting's key. An item of up to COUNT_IN_REQUEST_UP_TO ballots is
+    counted in this transaction (the results show at once); a larger one by a task.
+    """
     with transaction.atomic():
-        item = BallotItem.objects.select_for_update().get(pk=item.pk)
+        item = (
+            BallotItem.objects.select_for_update(of=("self",))
+            .select_related("ballot_key")
+            .get(pk=item.pk)
+        )
         if item.state != BallotItem.State.OPEN:
             raise ChairRefused("Only an open item can be closed.")
+        waiting = sealed_ballot_count(item)
+        private_key = unlocked_private_key(item.ballot_key)
+        if waiting and private_key is None:
+            raise ChairRefused(
+                f"{NOT_UNLOCKED} Then close the item again. Nothing has changed: voting on "
+                "this item is still open."
+            )
         item.state = BallotItem.State.CLOSED
         item.closed_at = timezone.now()
         item.save(update_fields=["state", "closed_at"])
-        seal(item)
         log_chair_action(item.meeting, item, ChairAction.Action.CLOSE, user)
+        if waiting <= COUNT_IN_REQUEST_UP_TO:
+            count_item(item, private_key)
+        else:
+            start_counting(item)
     meeting_changed(item.meeting_id)
     return item
-
-
-def seal(item):
-    """Rewrite every ballot and voter record of the item in one statement each.
-
-    Afterwards they all carry the same transaction id, so nothing at the storage
-    level pairs a ballot with the voter record written beside it. Empty slots
-    are removed: they were only there to hide the order of voting.
-    """
-    Ballot.objects.filter(item=item, selection__isnull=True).delete()
-    Ballot.objects.filter(item=item).update(sealed=True)
-    VoterRecord.objects.filter(item=item).update(member=F("member"))
 
 
 def ensure_choices(item):
@@ -133,6 +149,8 @@ def rerun_item(item, user):
         item = BallotItem.objects.select_for_update().get(pk=item.pk)
         if item.state != BallotItem.State.CLOSED:
             raise ChairRefused("Only a closed item can be re-run.")
+        if not item.is_counted:
+            raise ChairRefused("Wait for the count to finish before re-running this item.")
         names = [candidate.name for candidate in item.candidates.all()]
         seats = item.seats
         if item.is_election and item.requires_majority:

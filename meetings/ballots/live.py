@@ -25,18 +25,21 @@ def meeting_changed(meeting_pk):
 
 
 def now_state(meeting_pk):
-    """Which items are open and closed, and a version that changes when the chair acts."""
+    """Which items are open, closed and still being counted, and a version that changes
+    when the chair acts or a count finishes."""
     rows = list(
         BallotItem.objects.filter(meeting_id=meeting_pk)
         .order_by("position", "pk")
-        .values_list("pk", "state")
+        .values_list("pk", "state", "counted_at")
     )
+    closed = BallotItem.State.CLOSED
     state = {
-        "open": [pk for pk, s in rows if s == BallotItem.State.OPEN],
-        "closed": [pk for pk, s in rows if s == BallotItem.State.CLOSED],
+        "open": [pk for pk, s, _ in rows if s == BallotItem.State.OPEN],
+        "closed": [pk for pk, s, _ in rows if s == closed],
+        "counting": [pk for pk, s, counted in rows if s == closed and counted is None],
     }
-    state["version"] = "o{}c{}".format(
-        "-".join(map(str, state["open"])), "-".join(map(str, state["closed"]))
+    state["version"] = "o{}c{}k{}".format(
+        *("-".join(map(str, state[part])) for part in ("open", "closed", "counting"))
     )
     return state
 

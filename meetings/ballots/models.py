@@ -1,48 +1,46 @@
-"""Ballot items and the secret ballot.
+"""Ballot items and the sealed, secret ballot.
 
 How secrecy is kept (read this before changing any model here)
 ---------------------------------------------------------------
 
-Two records are written when a member votes, in one transaction:
+A vote is sealed in the app before anything reaches the database, and opened
+only when the chair closes the item (`meetings.ballots.sealing` and `counting`):
 
-* a `VoterRecord` (item, member): that the member has voted. It holds no
-  choice. Its unique constraint is what makes a second vote impossible, even
-  when two app servers receive the same member's vote at the same instant.
-* a `Ballot` (item, selection, receipt): what was chosen. It holds no member,
-  no account, no timestamp and no sequence number.
+* **Casting** writes one row, a `VoterRecord` (item, member, sealed ballot). The
+  sealed ballot is what the member chose and their receipt code, padded to one
+  length for the item and encrypted to the meeting's public key with a
+  libsodium sealed box (X25519 and XSalsa20-Poly1305: each box has a fresh key
+  pair, so even two equal votes look unrelated). PostgreSQL, its statement
+  log, its write-ahead log and its backups see the member beside random bytes,
+  never a choice. The record's unique constraint is what makes a second vote
+  impossible, also when two app servers receive the same member's vote at once
+  (`ON CONFLICT DO NOTHING`: a refused second vote logs no error either).
+* **The key.** The meeting's private key is never stored as it is: only wrapped
+  to each of the meeting's scrutineers (`WrappedMeetingKey`), each of whom
+  holds a key pair whose private half is encrypted with a key derived from
+  their own passphrase (Argon2id, `ScrutineerKey`). A scrutineer unlocks the
+  meeting on the chair's page; the key then waits in the shared cache, itself
+  encrypted with a key derived from the app's SECRET_KEY, until voting ends,
+  and is destroyed then (`sealing.destroy_meeting_key`).
+* **Counting** (`counting.count_item`) happens in one transaction when the item
+  closes: every sealed ballot of the item is opened in the app, the counted
+  ballots (`Ballot`: item, choices, receipt; no member, no time, a random id)
+  are written in a random order, and the sealed copies are erased from the
+  voter records. Nothing written then follows the order of voting: all the
+  ballots carry one transaction id, sit in shuffled physical order and were
+  inserted in shuffled order in the write-ahead log.
+* **Receipts** travel inside the sealed ballot, so the database never holds a
+  receipt beside a member; the member is shown theirs when voting (from a
+  signed cookie in their own browser after the plain form's redirect, never
+  the session) and checks it among the counted ballots once the item closes.
+* A ballot holds an ordered list of choice positions (`Ballot.choices`), so a
+  ranked ballot needs no other storage, and an item may have any number of
+  choices.
 
-Nothing joins the two:
-
-* No foreign key or shared id. Ballot ids are random UUIDs.
-* No insertion order. Ballots are not inserted when votes arrive: when the
-  chair opens an item, one empty ballot "slot" is created for every eligible
-  member, all at once, with random ids. A vote fills a free slot chosen at
-  random (by a random UUID, through the primary-key index). The database
-  therefore never records ballots in the order votes were cast; the table
-  holds the same rows before and after, only their contents change. On
-  PostgreSQL the table is created with a low fillfactor so an update stays in
-  its slot's page (a "HOT" update), so even the physical placement of a filled
-  ballot says nothing about when it was filled.
-* No timestamp finer than the item: the item records when it opened and
-  closed; a ballot records nothing about time.
-* Transaction ids: PostgreSQL stamps each row version with the id of the
-  transaction that wrote it (`xmin`), which would pair a ballot with its voter
-  record while the item is open. Closing the item rewrites every ballot and
-  every voter record of the item in one statement each (`seal`), so afterwards
-  all of them carry the same transaction id, and the earlier versions are
-  dead rows that VACUUM removes.
-* The selection is a bit mask over the item's choices (bit n = the choice at
-  position n), so a ballot is one row whatever the number of seats, and the
-  tally is one aggregate query.
-* The receipt code names a ballot, so it is never stored beside the account:
-  the vote's answer carries it, and after the plain form's redirect it waits in
-  a signed cookie in the member's own browser (never the session, which the
-  database and the shared cache hold with the account), removed once shown.
-
-What this does not protect against: someone watching the database server's
-live traffic or its write-ahead log while the vote is under way. That is
-the same boundary as a paper ballot box watched by someone standing over it;
-the deployment guide says who may hold database credentials during a meeting.
+Who could still learn a vote is written down in docs/privacy.md: in short,
+someone who can read an app server's memory (or run code on it) while the
+meeting's key is unlocked, or who holds both a scrutineer's passphrase and a
+copy of the database taken before the item was counted.
 """
 
 import uuid
@@ -58,7 +56,7 @@ from wagtail.models import Orderable
 
 from cms.blocks import PROSE_FEATURES
 
-MAX_CHOICES = 62  # the selection is a signed 64-bit mask
+MAX_CHOICES = 500  # a sanity limit on one item's ballot, not a storage one
 
 
 class BallotItem(ClusterableModel):
@@ -121,6 +119,17 @@ class BallotItem(ClusterableModel):
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The meeting key the item's ballots are sealed to (set when it opens), and when its
+    # sealed ballots were counted (a closed item with none yet is still being counted).
+    ballot_key = models.ForeignKey(
+        "MeetingKey",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        editable=False,
+    )
+    counted_at = models.DateTimeField(null=True, blank=True, editable=False)
     rerun_of = models.ForeignKey(
         "self",
         null=True,
@@ -161,6 +170,11 @@ class BallotItem(ClusterableModel):
         return self.kind == self.Kind.ELECTION
 
     @property
+    def is_counted(self):
+        """Closed and its sealed ballots counted: its results and receipts are published."""
+        return self.state == self.State.CLOSED and self.counted_at is not None
+
+    @property
     def max_choices(self):
         return self.seats if self.is_election else 1
 
@@ -192,7 +206,7 @@ class Candidate(Orderable):
 
 
 class Choice(models.Model):
-    """One thing a member can choose on an item's ballot; its bit in the selection mask."""
+    """One thing a member can choose on an item's ballot, at its position."""
 
     item = models.ForeignKey(BallotItem, on_delete=models.CASCADE, related_name="choices")
     position = models.PositiveSmallIntegerField()
@@ -204,26 +218,27 @@ class Choice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "position"], name="unique_choice_position"),
             models.CheckConstraint(
-                condition=models.Q(position__lt=MAX_CHOICES), name="choice_fits_the_mask"
+                condition=models.Q(position__lt=MAX_CHOICES), name="choice_position_in_range"
             ),
         ]
 
     def __str__(self):
         return self.label
 
-    @property
-    def bit(self):
-        return 1 << self.position
-
 
 class VoterRecord(models.Model):
-    """That a member has voted on an item. Holds no choice and no time."""
+    """That a member has voted on an item, with their ballot sealed until the count.
+
+    `sealed_ballot` is encrypted to the meeting's key (`sealing.seal_ballot`) and
+    erased when the item is counted; it holds no time.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(BallotItem, on_delete=models.PROTECT, related_name="voter_records")
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="voter_records"
     )
+    sealed_ballot = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -236,34 +251,89 @@ class VoterRecord(models.Model):
 
 
 class Ballot(models.Model):
-    """What was chosen on an item. Holds no member, no time, no sequence: see the module notes.
+    """A counted ballot: what was chosen on an item. Holds no member, no time and no
+    sequence (see the module notes); written only by the count, in random order.
 
-    An empty slot has no selection; a cast ballot has a selection (0 never
-    happens: abstaining is a choice) and a receipt code.
+    `choices` is the chosen choices' positions, in the member's order of
+    preference (in position order on an unranked ballot), e.g. "2" or "0,3".
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(BallotItem, on_delete=models.PROTECT, related_name="ballots")
-    selection = models.BigIntegerField(null=True, blank=True)
-    receipt = models.CharField(max_length=16, null=True, blank=True)
-    sealed = models.BooleanField(default=False)
+    choices = models.CharField(max_length=2000)
+    receipt = models.CharField(max_length=16)
+
+    class Meta:
+        # Not unique: two members drawing the same code (about one chance in 200,000 for
+        # an item of 100,000 ballots) must not stop the count; each finds theirs counted.
+        indexes = [models.Index(fields=["item", "receipt"], name="ballot_receipt")]
+
+    def __str__(self):
+        return self.receipt
+
+    @property
+    def positions(self):
+        return [int(position) for position in self.choices.split(",")]
+
+
+# Keys ----------------------------------------------------------------------------------
+
+
+class ScrutineerKey(models.Model):
+    """A scrutineer's own key pair: the public half as it is, the private half sealed
+    with a key derived from their passphrase (Argon2id), which is never stored."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scrutineer_key"
+    )
+    public_key = models.BinaryField(max_length=32, editable=False)
+    locked_private_key = models.BinaryField(editable=False)
+    salt = models.BinaryField(max_length=16, editable=False)
+    opslimit = models.PositiveBigIntegerField(editable=False)
+    memlimit = models.PositiveBigIntegerField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Ballot key of {self.user}"
+
+
+class MeetingKey(models.Model):
+    """The key pair a meeting's ballots are sealed to. Only the public half is stored as
+    it is; the private half exists only wrapped for each scrutineer
+    (`WrappedMeetingKey`), and in the shared cache while a scrutineer has unlocked it."""
+
+    meeting = models.ForeignKey(
+        "meetings.MeetingPage", on_delete=models.CASCADE, related_name="ballot_keys"
+    )
+    public_key = models.BinaryField(max_length=32, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        get_latest_by = "created_at"
+
+    def __str__(self):
+        return f"Ballot key {self.pk} of meeting {self.meeting_id}"
+
+
+class WrappedMeetingKey(models.Model):
+    """A meeting's private key, sealed to one scrutineer's public key."""
+
+    meeting_key = models.ForeignKey(MeetingKey, on_delete=models.CASCADE, related_name="wrapped")
+    scrutineer = models.ForeignKey(
+        ScrutineerKey, on_delete=models.CASCADE, related_name="meeting_keys"
+    )
+    sealed_private_key = models.BinaryField(editable=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["item", "receipt"], name="unique_receipt_per_item")
-        ]
-        indexes = [
-            # Finding a free slot of an item from a random starting id stays quick, however
-            # many ballots other items hold. Keyed by random ids only: it records no order.
-            models.Index(
-                fields=["item", "id"],
-                condition=models.Q(selection__isnull=True),
-                name="ballot_free_slots",
+            models.UniqueConstraint(
+                fields=["meeting_key", "scrutineer"], name="one_wrapped_key_per_scrutineer"
             )
         ]
 
     def __str__(self):
-        return self.receipt or "empty ballot"
+        return f"{self.meeting_key} for {self.scrutineer}"
 
 
 class ChairAction(models.Model):
@@ -274,6 +344,8 @@ class ChairAction(models.Model):
         CLOSE = "close", "Closed"
         RERUN = "rerun", "Re-ran"
         EXPORT = "export", "Exported results"
+        UNLOCK = "unlock", "Unlocked the sealed ballots"
+        END_VOTING = "end_voting", "Ended the meeting's voting and destroyed its ballot key"
 
     meeting = models.ForeignKey(
         "meetings.MeetingPage", on_delete=models.CASCADE, related_name="chair_actions"

@@ -1,6 +1,6 @@
 """Counting an item's ballots and deciding its result.
 
-`tally` is one aggregate query, however many ballots there are. `decide` is
+`tally` is one grouping query, however many ballots there are. `decide` is
 pure arithmetic on the counts, so its rules are tested exhaustively apart from
 the database (tests/test_ballot_results.py).
 
@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, Sum, Value, When
-from django.db.models.lookups import GreaterThan
+from django.db.models import Count
 
 from meetings.ballots.casting import RECEIPT_ALPHABET, RECEIPT_LENGTH
 from meetings.ballots.models import Ballot, BallotItem
@@ -25,17 +24,30 @@ TWO_THIRDS = Fraction(2, 3)
 
 
 def tally(item, choices=None):
-    """{choice position: ballots marking it} and the number of ballots cast, in one query."""
+    """{choice position: ballots marking it} and the number of ballots cast.
+
+    One query that groups the counted ballots by what they hold: a few rows (one per
+    distinct ballot), however many ballots there are.
+    """
     choices = list(choices if choices is not None else item.choices.all())
-    aggregates = {"cast": Count("pk")}
-    for choice in choices:
-        marked = GreaterThan(F("selection").bitand(choice.bit), 0)
-        aggregates[f"c{choice.position}"] = Sum(
-            Case(When(marked, then=Value(1)), default=Value(0), output_field=IntegerField())
-        )
-    row = Ballot.objects.filter(item=item, selection__isnull=False).aggregate(**aggregates)
-    counts = {choice.position: row[f"c{choice.position}"] or 0 for choice in choices}
-    return counts, row["cast"]
+    counts = {choice.position: 0 for choice in choices}
+    cast = 0
+    for held, number in distinct_ballots(item):
+        cast += number
+        for position in held:
+            counts[position] += number
+    return counts, cast
+
+
+def distinct_ballots(item):
+    """[(positions in order, how many ballots hold exactly that)] of a counted item."""
+    rows = (
+        Ballot.objects.filter(item=item)
+        .values_list("choices")
+        .annotate(number=Count("pk"))
+        .order_by()
+    )
+    return [([int(p) for p in choices.split(",")], number) for choices, number in rows]
 
 
 @dataclass
@@ -169,10 +181,10 @@ _RECEIPT_SHAPE = re.compile(f"[{RECEIPT_ALPHABET}]{{{RECEIPT_LENGTH}}}")
 
 
 def closed_item(meeting, item_id):
-    """The meeting's item with that id if the chair has closed it (its results and
-    receipts are then published), else None."""
+    """The meeting's item with that id if the chair has closed it and its ballots are
+    counted (its results and receipts are then published), else None."""
     return BallotItem.objects.filter(
-        pk=item_id, meeting=meeting, state=BallotItem.State.CLOSED
+        pk=item_id, meeting=meeting, state=BallotItem.State.CLOSED, counted_at__isnull=False
     ).first()
 
 
@@ -182,14 +194,12 @@ def counted_receipts_text(item):
     One query, then kept in the shared cache: a closed item never reopens, so the list
     never changes. Sorted, so it says nothing about the order of voting.
     """
-    if item.state != BallotItem.State.CLOSED:
-        raise ValueError("Receipts are published only once the item is closed.")
+    if not item.is_counted:
+        raise ValueError("Receipts are published only once the item is closed and counted.")
     key = RECEIPTS_KEY.format(pk=item.pk)
     text = cache.get(key)
     if text is None:
-        codes = Ballot.objects.filter(item=item, selection__isnull=False).values_list(
-            "receipt", flat=True
-        )
+        codes = Ballot.objects.filter(item=item).values_list("receipt", flat=True)
         text = "".join(f"{code}\n" for code in sorted(codes))
         cache.set(key, text, timeout=None)
     return text
@@ -210,4 +220,4 @@ def receipt_shape(text):
 def receipt_is_counted(item, code):
     """Whether `code` is the receipt of a ballot counted on the item: one query, on the
     unique index of (item, receipt). Says nothing else about that ballot."""
-    return Ballot.objects.filter(item=item, receipt=code, selection__isnull=False).exists()
+    return Ballot.objects.filter(item=item, receipt=code).exists()

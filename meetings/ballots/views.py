@@ -26,6 +26,8 @@ from meetings.ballots.casting import (
     cast_vote,
     has_voted,
     over_vote_limit,
+    receipt_from_signed,
+    signed_receipt,
     vote_target,
 )
 from meetings.ballots.chairing import (
@@ -36,13 +38,14 @@ from meetings.ballots.chairing import (
     rerun_item,
 )
 from meetings.ballots.live import cached_now_state
-from meetings.ballots.models import Ballot, BallotItem, ChairAction, VoterRecord
+from meetings.ballots.models import BallotItem, ChairAction, ScrutineerKey, VoterRecord
 from meetings.ballots.results import (
     closed_item,
     counted_receipts_text,
     receipt_is_counted,
     receipt_shape,
 )
+from meetings.ballots.sealing import current_meeting_key, is_unlocked
 from members.audience import signed_in_member, signed_in_voter
 
 
@@ -60,6 +63,8 @@ def ballot_context(request, meeting, eligibility):
     rows = board(meeting, member if eligibility else None)
     for row in rows:
         row.receipt = receipts.get(str(row.item.pk))
+        if row.receipt:
+            row.signed_receipt = signed_receipt(member, row.item, row.receipt)
     return {
         "board": rows,
         "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
@@ -164,7 +169,7 @@ def vote(request, meeting, item):
         refusal = f"{item.title}: {error.message}"
         receipt = None
     if is_fetch(request):
-        return vote_answer(request, meeting, item, receipt, refusal)
+        return vote_answer(request, meeting, item, receipt, refusal, member)
     if refusal:
         messages.error(request, refusal)
     response = HttpResponseRedirect(meeting.url + "#ballot")
@@ -173,13 +178,14 @@ def vote(request, meeting, item):
     return response
 
 
-def vote_answer(request, meeting, item, receipt, refusal):
+def vote_answer(request, meeting, item, receipt, refusal, member=None):
     """The page script's answer to a vote: only the item's "your vote is recorded" part with
     the receipt, or the refusal, made from what the vote already loaded (no query, and no
     context processors: they read the shared cache)."""
     context = {
         "item": item,
         "receipt": receipt,
+        "signed_receipt": signed_receipt(member, item, receipt) if receipt else "",
         "refusal": refusal,
         # meeting.url comes from Wagtail's cached site paths; routablepageurl would look up
         # the request's Site in the database.
@@ -209,11 +215,11 @@ def email_receipt(request, meeting, item_id):
     """Email a member the receipt code they were just shown, because they asked."""
     member = signed_in_member(request)
     item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
-    code = request.POST.get("receipt", "").strip().upper()
     if request.method != "POST" or item is None or member is None or not member.email:
         return HttpResponseRedirect(meeting.url + "#ballot")
-    # Only a receipt of this item, from a member who voted on it: nothing else is mailed.
-    if has_voted(member, item) and Ballot.objects.filter(item=item, receipt=code).exists():
+    # Only a receipt the site issued to this member for this item is mailed.
+    code = receipt_from_signed(member, item, request.POST.get("receipt", ""))
+    if code is not None and has_voted(member, item):
         send_mail(
             subject=f"{settings.EMAIL_SUBJECT_PREFIX}Your receipt: {item.title}",
             message=render_to_string(
@@ -302,7 +308,7 @@ def _require_chair(request, meeting):
         raise PermissionDenied("Only this meeting's chairs can run its ballot.")
 
 
-def chair_context(meeting):
+def chair_context(meeting, user):
     items = board(meeting, None)
     open_ids = [row.item.pk for row in items if row.item.state == BallotItem.State.OPEN]
     turnout = {}
@@ -320,12 +326,33 @@ def chair_context(meeting):
         "present": present,
         "quorum_met": present >= meeting.quorum,
         "actions": ChairAction.objects.filter(meeting=meeting).select_related("item")[:20],
+        "is_chair": meeting.may_chair(user),
+        **ballot_key_status(meeting, user),
+    }
+
+
+def ballot_key_status(meeting, user):
+    """What the chair's page says about the sealed ballots' key, and what a scrutineer
+    may do about it."""
+    meeting_key = current_meeting_key(meeting)
+    scrutineers = list(meeting.scrutineers.all())
+    with_keys = set(
+        ScrutineerKey.objects.filter(user__in=scrutineers).values_list("user_id", flat=True)
+    )
+    return {
+        "ballot_key": meeting_key,
+        "ballots_unlocked": is_unlocked(meeting_key),
+        "is_scrutineer": meeting.may_scrutinise(user),
+        "scrutineers": [(person, person.pk in with_keys) for person in scrutineers],
     }
 
 
 def chair_console(request, meeting):
-    _require_chair(request, meeting)
-    context = chair_context(meeting)
+    """The chair's page: for the meeting's chairs, and its scrutineers (who unlock the
+    sealed ballots here but do not run the vote)."""
+    if not (meeting.may_chair(request.user) or meeting.may_scrutinise(request.user)):
+        raise PermissionDenied("Only this meeting's chairs and scrutineers can open this page.")
+    context = chair_context(meeting, request.user)
     template = (
         "meetings/includes/chair_console.html" if is_fetch(request) else "meetings/chair_page.html"
     )

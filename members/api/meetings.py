@@ -28,5 +28,5 @@ class MemberBallot:
         return cls(
             meeting=meeting,
             open_items=[row for row in rows if row.item.state == BallotItem.State.OPEN],
-            closed_items=[row for row in rows if row.item.state == BallotItem.State.CLOSED],
+            closed_items=[row for row in rows if row.item.is_counted],
         )
