@@ -36,10 +36,11 @@ def read_counted_ballot(row, options):
     """The counted ballot in a row of COUNTED_BALLOTS, given as {column: value} (the row's
     `to_jsonb`), as (frozenset of the chosen options' ids, receipt code); None for a row
     that holds no counted ballot."""
-    selection = row.get("selection")
-    if selection is None:
+    positions = row.get("choices")
+    if not positions:
         return None
-    chosen = frozenset(option.id for option in options if selection >> option.position & 1)
+    by_position = {option.position: option.id for option in options}
+    chosen = frozenset(by_position[int(p)] for p in positions.split(","))
     return CountedBallot(chosen, row["receipt"])
 
 

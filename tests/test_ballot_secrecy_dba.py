@@ -25,12 +25,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.factories import (
+    SCRUTINEER_PASSPHRASE,
     BallotItemFactory,
     CandidateFactory,
     MeetingIndexPageFactory,
     MeetingPageFactory,
 )
-from meetings.models import Audience, BallotItem
+from meetings.models import AudienceKind, BallotItem
 from tests import dba
 from tests.member_fixtures import give_account, member_of, two_chapters
 
@@ -81,7 +82,7 @@ def agm_under_way(home_page, members, *, election=False, seed=20270301):
     chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
     meeting = MeetingPageFactory(
         parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter,
         starts_at=timezone.now() - timezone.timedelta(minutes=5),
     )
@@ -183,8 +184,18 @@ VOTING = {SLOW: vote_one_at_a_time, BURST: vote_in_a_burst}
 
 
 def close(agm):
+    """A scrutineer unlocks the sealed ballots on the chair's page, then the chair closes
+    the item (which counts it)."""
+    scrutineer = Client()
+    scrutineer.force_login(agm.meeting.scrutineers.first())
+    unlocked = scrutineer.post(
+        f"{agm.meeting.url}chair/unlock/", {"passphrase": SCRUTINEER_PASSPHRASE}
+    )
+    assert unlocked.status_code == 302
     response = agm.chair.post(f"{agm.meeting.url}chair/close/{agm.item.pk}/")
     assert response.status_code == 302
+    agm.item.refresh_from_db()
+    assert agm.item.is_counted
 
 
 def counted_as_cast(agm, resolver):
