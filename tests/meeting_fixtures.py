@@ -1,5 +1,7 @@
 """A Chapter AGM under way with an open motion, for tests of voting and of the meeting page."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -49,3 +51,24 @@ def unlock(meeting):
     """A scrutineer unlocks the meeting's sealed ballots, as on the chair's page (the
     meeting's key exists once an item has opened)."""
     return unlock_meeting(meeting, meeting.scrutineers.first(), SCRUTINEER_PASSPHRASE)
+
+
+RECEIPT_SHOWN = re.compile(r'<strong class="receipt">([A-Z0-9]+)</strong>')
+
+
+def receipt_shown(html):
+    """The receipt code a page or the page script's answer shows the member, or None."""
+    found = RECEIPT_SHOWN.search(html)
+    return found.group(1) if found else None
+
+
+def recorded(item):
+    """What votes have left on an item: (voter records, sealed ballots, counted ballots)."""
+    from meetings.ballots.models import Ballot, VoterRecord
+
+    records = VoterRecord.objects.filter(item=item)
+    return (
+        records.count(),
+        records.filter(sealed_ballot__isnull=False).count(),
+        Ballot.objects.filter(item=item).count(),
+    )

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from meetings.ballots.chairing import close_item, open_item
-from meetings.ballots.models import Ballot, Choice, VoterRecord
+from meetings.ballots.models import Choice, VoterRecord
 from meetings.factories import BallotItemFactory, MeetingMaterialFactory
 from members.api.access import issue_token
 from members.factories import MemberFactory
@@ -305,7 +305,7 @@ def choice_value(token, agm, draw_index):
 def votes_recorded():
     return (
         VoterRecord.objects.count(),
-        Ballot.objects.filter(selection__isnull=False).count(),
+        VoterRecord.objects.filter(sealed_ballot__isnull=False).count(),
     )
 
 

@@ -3,6 +3,7 @@ the polled state and the chair's page."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,7 +16,6 @@ from meetings.ballots.board import PRESENCE_KEY, members_present, note_presence
 from meetings.ballots.casting import cast_vote
 from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import (
-    Ballot,
     BallotItem,
     ChairAction,
     Choice,
@@ -24,6 +24,7 @@ from meetings.ballots.models import (
 )
 from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
 from meetings.models import AudienceKind
+from tests.meeting_fixtures import receipt_shown, recorded, unlock
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +70,15 @@ def for_choice(item):
     return Choice.objects.get(item=item, label="For").pk
 
 
+def opened(agm, item):
+    """The chair opens the item and a scrutineer unlocks the ballots (so it can be counted)."""
+    item = open_item(item, agm["chair"])
+    unlock(agm["meeting"])
+    return item
+
+
 def test_member_votes_with_the_plain_form_and_sees_the_receipt_once(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     client.force_login(agm["voter"].account)
     assert "Cast my vote" in page(client, agm)
 
@@ -78,20 +86,20 @@ def test_member_votes_with_the_plain_form_and_sees_the_receipt_once(client, agm)
 
     assert response.status_code == 302 and response["Location"].endswith("#ballot")
     after = page(client, agm)
-    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
-    assert "Your vote is recorded" in after and receipt in after
+    receipt = receipt_shown(after)
+    assert "Your vote is recorded" in after and receipt
     again = page(client, agm)
     assert "Your vote is recorded" in again and receipt not in again
 
 
 def test_the_receipt_waits_in_a_signed_cookie_of_the_meeting_page_never_in_the_session(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     client.force_login(agm["voter"].account)
 
     response = client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
 
-    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
     cookie = response.cookies[f"ballot-receipt-{item.pk}"]
+    receipt = cookie.value.split(":")[0]
     assert cookie["path"] == agm["meeting"].url and cookie["httponly"]
     assert receipt in cookie.value and cookie.value != receipt  # signed
     # The session (in the database and the cache) never holds the account beside the code.
@@ -102,12 +110,12 @@ def test_the_receipt_waits_in_a_signed_cookie_of_the_meeting_page_never_in_the_s
 
 
 def test_a_receipt_cookie_is_shown_only_to_the_member_who_voted(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     other = member_of(agm["voter"].chapter, given_name="Bea")
     give_account(other)
     client.force_login(agm["voter"].account)
     client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
-    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    receipt = client.cookies[f"ballot-receipt-{item.pk}"].value.split(":")[0]
     forged = client.cookies[f"ballot-receipt-{item.pk}"].value.replace(receipt, "AAAAAAAAAA")
 
     client.force_login(other.account)  # the same browser, another member
@@ -118,7 +126,7 @@ def test_a_receipt_cookie_is_shown_only_to_the_member_who_voted(client, agm):
 
 
 def test_the_script_gets_the_items_recorded_part_back_after_voting(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     client.force_login(agm["voter"].account)
 
     response = client.post(
@@ -135,7 +143,7 @@ def test_the_script_gets_the_items_recorded_part_back_after_voting(client, agm):
 
 @pytest.mark.parametrize("case", ["second_vote", "closed", "outsider", "unknown"])
 def test_refusals_through_the_page_form_show_a_message_and_change_nothing(client, agm, case):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     member = agm["voter"]
     choice_ids = [for_choice(item)]
     if case == "second_vote":
@@ -147,7 +155,7 @@ def test_refusals_through_the_page_form_show_a_message_and_change_nothing(client
     elif case == "unknown":
         choice_ids = ["999999"]
     client.force_login(member.account)
-    before = (VoterRecord.objects.count(), Ballot.objects.filter(selection__isnull=False).count())
+    before = recorded(item)
 
     response = client.post(
         vote_url(agm, item),
@@ -156,14 +164,11 @@ def test_refusals_through_the_page_form_show_a_message_and_change_nothing(client
     )
 
     assert 'role="alert"' in response.content.decode()
-    assert (
-        VoterRecord.objects.count(),
-        Ballot.objects.filter(selection__isnull=False).count(),
-    ) == before
+    assert recorded(item) == before
 
 
 def test_the_vote_form_needs_a_csrf_token(agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     client = Client(enforce_csrf_checks=True)
     client.force_login(agm["voter"].account)
 
@@ -182,7 +187,7 @@ def test_polled_state_changes_when_the_chair_opens_and_needs_no_database(
         assert client.get(url).json() == before
 
     with django_capture_on_commit_callbacks(execute=True):
-        open_item(agm["item"], agm["chair"])
+        opened(agm, agm["item"])
 
     with django_assert_num_queries(0):
         after = client.get(url).json()
@@ -190,10 +195,10 @@ def test_polled_state_changes_when_the_chair_opens_and_needs_no_database(
 
 
 def test_results_and_receipts_show_on_the_page_after_close(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     client.force_login(agm["voter"].account)
     client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
-    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    receipt = receipt_shown(page(client, agm))
     close_item(item, agm["chair"])
 
     html = page(client, agm)
@@ -233,7 +238,7 @@ def test_chair_opens_and_closes_items_from_the_chair_page_and_each_action_is_log
 
 
 def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     voter_client = Client()
     voter_client.force_login(agm["voter"].account)
     voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
@@ -248,7 +253,7 @@ def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
 
 
 def test_results_csv_has_the_counts_and_is_logged(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     voter_client = Client()
     voter_client.force_login(agm["voter"].account)
     voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
@@ -265,15 +270,21 @@ def test_results_csv_has_the_counts_and_is_logged(client, agm):
 
 
 def test_a_member_can_have_their_receipt_emailed_and_only_their_own(client, agm, mailoutbox):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     client.force_login(agm["voter"].account)
     client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
-    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
+    shown = page(client, agm)
+    receipt = receipt_shown(shown)
+    signed = re.search(r'name="receipt" value="([^"]+)"', shown).group(1)
+    assert signed.startswith(receipt + ":")
 
-    client.post(f"{agm['meeting'].url}receipt/{item.pk}/", {"receipt": "AAAAAAAAAA"})
+    # A code the site did not issue to this member for this item is never mailed: made up,
+    # unsigned, or signed for another item.
+    for forged in ("AAAAAAAAAA", receipt, signed.replace(receipt, "AAAAAAAAAA")):
+        client.post(f"{agm['meeting'].url}receipt/{item.pk}/", {"receipt": forged})
     assert mailoutbox == []
 
-    client.post(f"{agm['meeting'].url}receipt/{item.pk}/", {"receipt": receipt})
+    client.post(f"{agm['meeting'].url}receipt/{item.pk}/", {"receipt": signed})
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [agm["voter"].email]
     assert receipt in mailoutbox[0].body
@@ -297,7 +308,7 @@ def test_rerunning_a_majority_election_drops_the_elected_and_the_lowest(agm):
     voters = [agm["voter"]] + [member_of(agm["voter"].chapter) for _ in range(4)]
     for voter in voters[1:]:
         account(voter)
-    item = open_item(item, agm["chair"])
+    item = opened(agm, item)
     pick = {c.label: c.pk for c in Choice.objects.filter(item=item)}
     # Ana wins a majority; Ben, Chloé and Dev share the rest without one.
     for voter, names in zip(
@@ -318,7 +329,7 @@ def test_rerunning_a_majority_election_drops_the_elected_and_the_lowest(agm):
 
 
 def test_the_form_posts_to_the_lean_vote_url_which_checks_item_and_meeting(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     client.force_login(agm["voter"].account)
     url = reverse("meetings:vote", args=[agm["meeting"].pk, item.pk])
     assert f'action="{url}"' in page(client, agm)
@@ -333,14 +344,14 @@ def test_the_form_posts_to_the_lean_vote_url_which_checks_item_and_meeting(clien
     response = client.post(
         url, {"choice": [for_choice(item)]}, headers={"X-Requested-With": "fetch"}
     )
-    receipt = Ballot.objects.get(item=item, selection__isnull=False).receipt
-    assert receipt in response.content.decode()
+    receipt = receipt_shown(response.content.decode())
+    assert receipt
     # The script's path shows the receipt at once and keeps it nowhere else.
     assert receipt not in repr(dict(client.session.items()))
     assert not any(name.startswith("ballot-receipt-") for name in response.cookies)
     # The meeting page's own route for votes is gone: only this URL records a vote.
     second = BallotItemFactory(meeting=agm["meeting"], title="Motion 2")
-    second = open_item(second, agm["chair"])
+    second = opened(agm, second)
     old_route = client.post(f"{agm['meeting'].url}vote/{second.pk}/", {"choice": ["1"]})
     assert old_route.status_code == 404
     assert not VoterRecord.objects.filter(item=second).exists()
@@ -353,7 +364,7 @@ def test_a_refused_chair_page_explains_itself_in_the_site_layout(client, agm):
 
     html = response.content.decode()
     assert response.status_code == 403
-    assert "Only this meeting&#x27;s chairs can run its ballot." in html
+    assert "Only this meeting&#x27;s chairs and scrutineers can open this page." in html
     assert "Northwind Workers' Union" in html
 
 
@@ -365,7 +376,7 @@ def test_the_vote_url_follows_the_chair_and_the_page_at_once(
     # A vote on the draft item is refused (and what the vote needs of it is now cached) …
     client.post(vote_url(agm, item), {"choice": ["1"]})
     with django_capture_on_commit_callbacks(execute=True):
-        item = open_item(item, agm["chair"])
+        item = opened(agm, item)
 
     # … yet once the chair opens it, the next vote counts.
     response = client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
@@ -403,7 +414,7 @@ def test_presence_is_one_row_per_member_moved_on_when_seen_again(agm):
 
 
 def test_the_outcome_is_worded_once_for_the_page_the_csv_and_the_api(client, agm):
-    item = open_item(agm["item"], agm["chair"])
+    item = opened(agm, agm["item"])
     voter_client = Client()
     voter_client.force_login(agm["voter"].account)
     voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
@@ -438,7 +449,7 @@ def test_results_csv_cannot_run_formulas_in_a_spreadsheet(client, agm):
     )
     Candidate.objects.create(item=election, name='=HYPERLINK("http://evil.example","Ada")')
     Candidate.objects.create(item=election, name="+Grace Lee")
-    open_item(election, agm["chair"])
+    opened(agm, election)
     close_item(election, agm["chair"])
     client.force_login(agm["chair"])
 

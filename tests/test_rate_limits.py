@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from meetings.ballots.models import Ballot, Choice, VoterRecord
+from meetings.ballots.models import Choice, VoterRecord
 from members.factories import MemberFactory
 from tests.meeting_fixtures import meeting_under_way
 from tests.member_fixtures import give_account
@@ -33,10 +33,9 @@ def choice_for(item):
 
 
 def votes_recorded(item):
-    return (
-        VoterRecord.objects.filter(item=item).count(),
-        Ballot.objects.filter(item=item, selection__isnull=False).count(),
-    )
+    """Voter records and sealed ballots of the (open) item."""
+    records = VoterRecord.objects.filter(item=item)
+    return records.count(), records.filter(sealed_ballot__isnull=False).count()
 
 
 def signed_in(member, **client_options):

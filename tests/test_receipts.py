@@ -50,9 +50,9 @@ def bulk_closed_item(agm, ballots, title="Motion 2: dues"):
     """A closed item with `ballots` counted ballots, made in bulk; their receipts."""
     item = open_item(BallotItemFactory(meeting=agm["meeting"], title=title), agm["chair"])
     receipts = {new_receipt() for _ in range(ballots)}
-    for_bit = Choice.objects.get(item=item, label="For").bit
+    for_position = str(Choice.objects.get(item=item, label="For").position)
     Ballot.objects.bulk_create(
-        [Ballot(item=item, selection=for_bit, receipt=code) for code in receipts]
+        [Ballot(item=item, choices=for_position, receipt=code) for code in receipts]
     )
     close_item(item, agm["chair"])
     return BallotItem.objects.get(pk=item.pk), receipts
@@ -232,10 +232,10 @@ def test_a_large_closed_item_links_to_its_receipts_and_the_page_does_not_grow(ag
 
     # 1,500 more counted ballots (about 15 KB gzipped as a list) leave the page as it was,
     # but for the count.
-    for_bit = Choice.objects.get(item=item, label="For").bit
+    for_position = str(Choice.objects.get(item=item, label="For").position)
     more = {new_receipt() for _ in range(1500)} - receipts
     Ballot.objects.bulk_create(
-        [Ballot(item=item, selection=for_bit, receipt=code, sealed=True) for code in more]
+        [Ballot(item=item, choices=for_position, receipt=code) for code in more]
     )
     cache.clear()
     bigger = client.get(agm["meeting"].url).content
