@@ -6,7 +6,7 @@ the database (tests/test_ballot_results.py).
 
 The receipts of a closed item's counted ballots are published apart from the
 meeting page: `counted_receipts_text` (the whole list, one query, then the shared
-cache) and `receipt_is_counted` (one code, one query on the unique index of item
+cache) and `receipt_is_counted` (one code, one query on the index of item
 and receipt).
 """
 
@@ -219,5 +219,5 @@ def receipt_shape(text):
 
 def receipt_is_counted(item, code):
     """Whether `code` is the receipt of a ballot counted on the item: one query, on the
-    unique index of (item, receipt). Says nothing else about that ballot."""
+    index of (item, receipt). Says nothing else about that ballot."""
     return Ballot.objects.filter(item=item, receipt=code).exists()
