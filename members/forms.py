@@ -29,8 +29,9 @@ class SignUpForm(forms.Form):
         label="Personal email",
         max_length=254,
         help_text=(
-            "Use your personal address, not your work one. If we have an email for you "
-            "on file, use that one."
+            "Your personal address, not your work one. If it is not the one we have on "
+            "file, the Member Resource Centre will confirm the account is yours before "
+            "you can enter meetings or vote."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
