@@ -36,8 +36,13 @@ class ChairedUnit:
 
 
 def chaired_units(chair):
-    """The units this member chairs, if they are an active member."""
-    if chair is None or chair.standing != Standing.ACTIVE:
+    """The units this member chairs, if they are an active member.
+
+    None while the chair's account waits for the Member Resource Centre's
+    approval: anyone who knows a chair's member ID and family name can open
+    such an account, so it must not open the unit's contact list.
+    """
+    if chair is None or chair.standing != Standing.ACTIVE or chair.account_needs_approval:
         return []
     locals_ = Local.objects.filter(chair=chair).select_related("sector")
     chapters = Chapter.objects.filter(chair=chair).select_related("local")

@@ -29,8 +29,9 @@ class SignUpForm(forms.Form):
         label="Personal email",
         max_length=254,
         help_text=(
-            "Use your personal address, not your work one. If we have an email for you "
-            "on file, use that one."
+            "Your personal address, not your work one. If it is not the one we have on "
+            "file, the Member Resource Centre will confirm the account is yours before "
+            "you can enter meetings or vote."
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -41,7 +42,14 @@ class ActivationForm(SetPasswordForm):
 
 
 class CommunicationChoicesForm(forms.ModelForm):
-    """The member's own choices: what we send them, and what they refuse."""
+    """The member's own choices: what we send them, and what they refuse.
+
+    Labels and hints speak to the member; the model's help texts are written
+    for staff, who see them in the roster.
+    """
+
+    SENDING = ("wants_meeting_notices", "wants_newsletter", "wants_partner_mailings")
+    REFUSALS = ("refuses_postal_mail", "refuses_email", "refuses_contact_sharing")
 
     class Meta:
         model = Member
@@ -66,8 +74,30 @@ class CommunicationChoicesForm(forms.ModelForm):
             ),
         }
         help_texts = {
-            "refuses_postal_mail": (
-                "You will not get mailed meeting notices: make sure we have your email."
+            "wants_meeting_notices": (
+                "We email you when a meeting you can attend is announced, and again if "
+                "its time changes."
             ),
-            "refuses_contact_sharing": "Your chair will still see your name.",
+            "wants_newsletter": "News from your union, for all members.",
+            "wants_partner_mailings": (
+                "We send these ourselves: the partners never get your name or address."
+            ),
+            "refuses_postal_mail": (
+                "Meeting notices included: make sure we have your email address so that "
+                "they reach you."
+            ),
+            "refuses_email": (
+                "No meeting notices or newsletters by email. Messages you ask for, such "
+                "as a password reset or a vote receipt, still come."
+            ),
+            "refuses_contact_sharing": (
+                "Your chair will still see your name, Chapter and standing."
+            ),
         }
+
+    def groups(self):
+        """The checkboxes as the page shows them: each group with its legend."""
+        return [
+            ("What we send you", [self[name] for name in self.SENDING]),
+            ("What you do not want", [self[name] for name in self.REFUSALS]),
+        ]

@@ -11,7 +11,7 @@ from django.contrib.admin.filters import RelatedFieldListFilter
 from django.urls import reverse_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import EditView, IndexView, InspectView
@@ -185,6 +185,9 @@ class MemberAdmin(MembershipModelAdmin):
         ("local", UnitFilter),
         ("chapter", UnitFilter),
         "standing",
+        # Accounts opened with an address not on the roster, waiting for the
+        # Member Resource Centre to confirm whose they are.
+        "account_needs_approval",
     )
     search_fields = ("member_id", "given_name", "family_name", "email")
     inspect_view_enabled = True
@@ -231,8 +234,25 @@ class MemberAdmin(MembershipModelAdmin):
             ],
             heading="Consent refusals",
         ),
-        # The account itself is linked by the member's sign-up, never by hand.
-        MultiFieldPanel([FieldPanel("account_needs_approval")], heading="Site account"),
+        # The account itself is linked by the member's sign-up, never by hand; staff
+        # see its address to compare with the personal email above.
+        MultiFieldPanel(
+            [
+                HelpPanel(template="members/admin/site_account_panel.html"),
+                FieldPanel(
+                    "account_needs_approval",
+                    heading="Waiting for the Member Resource Centre's approval",
+                    help_text=(
+                        "Set when the account was opened with an address that is not the "
+                        "personal email above (or there was none). Untick once you have "
+                        "confirmed with the member that the account is theirs: it can then "
+                        "enter meetings and vote. If the account's address is their current "
+                        "one, put it in Personal email too, so notices reach it."
+                    ),
+                ),
+            ],
+            heading="Site account",
+        ),
     ]
 
     def get_queryset(self, request):

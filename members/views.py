@@ -17,7 +17,7 @@ from cms.exports import PersonalData, csv_response
 from home.models import pages_aimed_at, site_contact
 from meetings.member_meetings import member_meetings
 from members.access_log import record_access
-from members.accounts import activate_account, activation_token, request_account
+from members.accounts import activate_account, activation_token
 from members.audience import signed_in_member
 from members.chairs import (
     ChairedUnit,
@@ -29,20 +29,29 @@ from members.chairs import (
 )
 from members.forms import ActivationForm, CommunicationChoicesForm, SignUpForm
 from members.models import AccessLogEntry, Chapter, Local, Member
+from members.tasks import answer_sign_up
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
-    """Claim a roster entry. Every valid request gets the same answer."""
+    """Claim a roster entry. Every valid request gets the same answer, in the same time.
+
+    The request checks the form, counts the attempt and queues one task; the
+    roster is read and the account made by the task, after the response
+    (`members.accounts.request_account`).
+    """
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         member_id = form.cleaned_data["member_id"]
         # Limits per IP and per member ID; the refusal is the same for every ID.
         if not ratelimit.consume(request, action="member_sign_up", key=member_id):
             return render(request, "members/sign_up_limited.html", status=429)
-        request_account(
-            member_id, form.cleaned_data["family_name"], form.cleaned_data["email"], request=request
+        answer_sign_up.enqueue(
+            member_id=member_id,
+            family_name=form.cleaned_data["family_name"],
+            email=form.cleaned_data["email"],
+            site_url=request.build_absolute_uri("/"),
         )
         return HttpResponseRedirect(reverse("members:sign_up_sent"))
     return render(request, "members/sign_up.html", {"form": form})
@@ -189,6 +198,18 @@ def my_information(request):
     member = signed_in_member(request)
     if member is None:
         return HttpResponseRedirect(reverse("members:dashboard"))
+    if member.account_needs_approval:
+        # Whoever knows a member ID and family name can open an account that waits
+        # for approval: it sees and changes nothing on the roster until staff confirm it.
+        return render(
+            request,
+            "members/my_information.html",
+            {
+                "member": member,
+                "waiting_for_approval": True,
+                "resource_centre": site_contact("member_resource_centre", request),
+            },
+        )
     form = CommunicationChoicesForm(request.POST or None, instance=member)
     if request.method == "POST" and form.is_valid():
         form.save()
