@@ -1,20 +1,31 @@
 """Approving from the page editor (More actions -> Approve), as the admin posts it: the
-approver lands where they may go, with Wagtail's message."""
+approver lands where they may go with Wagtail's message, and a repeated approval (a
+double click) is answered "already approved", changing nothing, never with a 500."""
 
+import sys
+import threading
+import time
 from html import unescape
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, connections
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry, TaskState, WorkflowState
 
 from home.factories import ContentPageFactory
 from policies.factories import PolicyPageFactory
+from staff.roles import MODERATORS
 from tests.staff_fixtures import (
     content_page_form,
     edit_url,
     policy_form,
+    signed_in,
     staff_client,
+    staff_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +155,184 @@ def test_the_editor_still_goes_where_its_next_address_says(privacy_statement):
 
     assert response.status_code == 302
     assert response.url == workflows
+
+
+# A repeated approval -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("approver", ["privacy", "moderator"])
+def test_approving_twice_answers_already_approved_and_changes_nothing(
+    approver, privacy_statement, benefits_page
+):
+    if approver == "privacy":
+        page, form = submitted_policy_change(privacy_statement), approve_policy_form
+    else:
+        page, form = submitted_page_change(benefits_page), approve_page_form
+    client = staff_client(approver)
+    first = client.post(edit_url(page), form(page), follow=True)
+    after_the_first = what_the_page_holds(page)
+
+    second = client.post(edit_url(page), form(page), follow=True)
+
+    assert second.status_code == 200
+    # The second click lands where the first did, saying what happened.
+    assert second.redirect_chain == first.redirect_chain
+    title = page.title
+    assert messages_on(second) == [
+        f"Page '{title}' has already been approved by you. Nothing was changed."
+    ]
+    assert NO_PERMISSION not in second.content.decode()
+    assert what_the_page_holds(page) == after_the_first
+
+
+def test_an_approval_by_someone_else_first_is_named(benefits_page):
+    page = submitted_page_change(benefits_page)
+    first_moderator = staff_member("moderator")
+    first_moderator.first_name, first_moderator.last_name = "Aroha", "Ngata"
+    first_moderator.save()
+    second_moderator = get_user_model().objects.create_user(
+        username="second-moderator", email="moderator2@northwind.example"
+    )
+    second_moderator.groups.add(Group.objects.get(name=MODERATORS))
+    signed_in(first_moderator).post(edit_url(page), approve_page_form(page))
+    after_the_first = what_the_page_holds(page)
+
+    response = signed_in(second_moderator).post(
+        edit_url(page), approve_page_form(page), follow=True
+    )
+
+    assert messages_on(response) == [
+        "Page 'Member benefits' has already been approved by Aroha Ngata. Nothing was changed."
+    ]
+    assert what_the_page_holds(page) == after_the_first
+
+
+def test_an_approval_posted_by_someone_who_does_not_review_it_changes_nothing(benefits_page):
+    editor = staff_client("editor")
+    submit = content_page_form(benefits_page, "Dental.", "action-submit")
+    editor.post(edit_url(benefits_page), submit, follow=True)
+    page = live(benefits_page)
+    before = what_the_page_holds(page)
+
+    # Wagtail saved this as a new draft, as if Save had been pressed.
+    response = editor.post(edit_url(page), approve_page_form(page, "Dental."), follow=True)
+
+    assert response.status_code == 200
+    assert messages_on(response) == [
+        "Page 'Member benefits' is not waiting for your approval. Nothing was changed."
+    ]
+    assert what_the_page_holds(page) == before
+    assert live(page).workflow_in_progress
+
+
+def test_a_second_click_landing_while_the_first_approves_is_answered_not_a_500(
+    privacy_statement,
+):
+    """The double click as the server sees it: the second request has checked that the
+    page awaits approval, and the first one's approval lands while the second is still
+    validating the form. Wagtail then read the page's task again, found none, and
+    failed on None (a 500)."""
+    policy = submitted_policy_change(privacy_statement)
+    officer = staff_client("privacy")
+    officer.raise_request_exception = False  # see the 500 as the browser would
+    first_click = {}
+
+    def first_click_lands_during_validation(execute, sql, params, many, context):
+        if not first_click and validating_a_form():
+            first_click["response"] = None  # its own queries pass straight through
+            first_click["response"] = officer.post(edit_url(policy), approve_policy_form(policy))
+            first_click["holds"] = what_the_page_holds(policy)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(first_click_lands_during_validation):
+        second_click = officer.post(edit_url(policy), approve_policy_form(policy))
+
+    assert first_click["response"].status_code == 302
+    assert second_click.status_code == 302
+    assert second_click.url == reverse("wagtailadmin_home")
+    dashboard = officer.get(second_click.url)
+    # The browser shows the second click's answer (the first one's was left behind).
+    assert messages_on(dashboard) == [
+        "Page 'Privacy statement' has already been approved by you. Nothing was changed."
+    ]
+    assert what_the_page_holds(policy) == first_click["holds"]
+
+
+def validating_a_form():
+    """True while Django validates a form (its full_clean is on the call stack)."""
+    frame = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "full_clean" and "django/forms" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+# Two clicks at once, on PostgreSQL ------------------------------------------------------
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent requests need PostgreSQL"
+)
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_approvals_at_once_approve_and_publish_once(privacy_statement):
+    """The first click's approval is held inside its transaction while the second
+    arrives: the second waits for it (or, without the lock, approves and publishes a
+    second time), then is told the page is already approved."""
+    policy = submitted_policy_change(privacy_statement)
+    officer = staff_member("privacy")
+    first_paused, release_first = threading.Event(), threading.Event()
+    responses = {}
+
+    def pause_before_approving(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "wagtailcore_taskstate"') and not first_paused.is_set():
+            first_paused.set()
+            assert release_first.wait(30), "the test never released the first click"
+        return execute(sql, params, many, context)
+
+    def click(name, wrapper=None):
+        client = Client(raise_request_exception=False)
+        client.force_login(officer)
+        try:
+            if wrapper is None:
+                responses[name] = client.post(edit_url(policy), approve_policy_form(policy))
+            else:
+                with connection.execute_wrapper(wrapper):
+                    responses[name] = client.post(edit_url(policy), approve_policy_form(policy))
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=click, args=("first", pause_before_approving))
+    first.start()
+    assert first_paused.wait(30)
+    second = threading.Thread(target=click, args=("second",))
+    second.start()
+    # Let the first click go on once the second has finished or waits on a lock.
+    deadline = time.monotonic() + 30
+    while second.is_alive() and not a_request_waits_on_a_lock():
+        assert time.monotonic() < deadline, "the second click neither finished nor waited"
+        time.sleep(0.05)
+    release_first.set()
+    first.join(30)
+    second.join(30)
+
+    assert responses["first"].status_code == 302
+    assert responses["second"].status_code == 302
+    approvals = PageLogEntry.objects.filter(page_id=policy.pk, action="wagtail.workflow.approve")
+    publishes = PageLogEntry.objects.filter(page_id=policy.pk, action="wagtail.publish")
+    assert approvals.count() == 1
+    assert publishes.count() == 2  # the fixture's first publication, and this approval
+    assert list(WorkflowState.objects.for_instance(policy).values_list("status", flat=True)) == [
+        WorkflowState.STATUS_APPROVED
+    ]
+
+
+def a_request_waits_on_a_lock():
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
