@@ -3,11 +3,18 @@
 Editors compose pages from these blocks and never write HTML. Each block has a
 template in ``templates/blocks/`` and a structured API representation, so the
 headless API returns the same components a browser sees.
+
+Each block also has a ``description`` and a ``preview_value``: the admin's block
+chooser shows them, rendered with the site's own stylesheet
+(``templates/wagtailcore/shared/block_preview.html``), so editors see what a
+component is for and how it looks before they add it.
 """
 
 from django.utils.text import slugify
 from wagtail import blocks
+from wagtail.documents import get_document_model
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.models import CollectionViewRestriction
 
 from cms.previews import preview_audience
 from members.audience import Audience, signed_in_member
@@ -46,6 +53,18 @@ class TextOnlyBlock(HeadedSectionBlock):
         icon = "doc-full"
         label = "Text only block"
         template = "blocks/text_only_block.html"
+        description = (
+            "Paragraphs of text with an optional heading: most of what a page says, "
+            "such as what a benefit covers or a section of a policy."
+        )
+        preview_value = {
+            "heading": "Why we bargain together",
+            "text": (
+                "<p>When every Local brings its members' priorities to the table, the "
+                "employer hears one voice. In this round, members told us that "
+                "<b>safe staffing</b> and <i>fair scheduling</i> matter most.</p>"
+            ),
+        }
 
 
 class ItemListBlock(HeadedSectionBlock):
@@ -66,6 +85,20 @@ class ItemListBlock(HeadedSectionBlock):
         icon = "list-ul"
         label = "List"
         template = "blocks/item_list_block.html"
+        description = (
+            "A bulleted or numbered list with an optional heading and introduction, "
+            "such as what to bring to a grievance meeting. Number it when the order matters."
+        )
+        preview_value = {
+            "heading": "What to bring to a grievance meeting",
+            "introduction": "<p>Your steward goes through these with you beforehand.</p>",
+            "style": "bulleted",
+            "items": [
+                "<p>Your member ID</p>",
+                "<p>Any letters or emails from your manager</p>",
+                "<p>Your notes of dates, times and what was said</p>",
+            ],
+        }
 
 
 class CalloutBlock(blocks.StructBlock):
@@ -82,6 +115,18 @@ class CalloutBlock(blocks.StructBlock):
         icon = "warning"
         label = "Callout / notice"
         template = "blocks/callout_block.html"
+        description = (
+            "A short notice set apart from the text: information, something important, "
+            "or a warning members must not miss, such as a deadline."
+        )
+        preview_value = {
+            "tone": "important",
+            "heading": "Nominations close Friday at 5 p.m.",
+            "text": (
+                "<p>Send your nomination form to your Local's secretary before the "
+                "deadline. Late nominations cannot be accepted.</p>"
+            ),
+        }
 
 
 class StepBlock(blocks.StructBlock):
@@ -94,6 +139,16 @@ class StepBlock(blocks.StructBlock):
         icon = "tick"
         label = "Step"
         template = "blocks/step_block.html"
+        # A step is a list item: its preview puts it in a numbered list.
+        preview_template = "blocks/previews/step_block.html"
+        description = "One step of a how-to: what the member does, and how."
+        preview_value = {
+            "title": "Sign in to the meeting page",
+            "text": (
+                "<p>Use the email and password of your member account. The meeting "
+                "page opens 30 minutes before the meeting starts.</p>"
+            ),
+        }
 
 
 class StepsBlock(HeadedSectionBlock):
@@ -106,6 +161,32 @@ class StepsBlock(HeadedSectionBlock):
         icon = "list-ol"
         label = "Numbered steps"
         template = "blocks/steps_block.html"
+        description = (
+            "Numbered steps a member follows in order, such as how to vote in an "
+            "election or file a grievance."
+        )
+        preview_value = {
+            "heading": "How to vote in your Chapter's election",
+            "steps": [
+                {
+                    "title": "Sign in",
+                    "text": "<p>Sign in with your member account before voting opens.</p>",
+                },
+                {
+                    "title": "Choose your candidates",
+                    "text": (
+                        "<p>The ballot appears on the meeting page when the chair opens "
+                        "the vote. Choose up to the number of seats shown.</p>"
+                    ),
+                },
+                {
+                    "title": "Keep your receipt code",
+                    "text": (
+                        "<p>Once voting closes, use it to check that your vote was counted.</p>"
+                    ),
+                },
+            ],
+        }
 
 
 class ComparisonColumnBlock(blocks.StructBlock):
@@ -115,6 +196,11 @@ class ComparisonColumnBlock(blocks.StructBlock):
     class Meta:
         icon = "doc-empty"
         label = "Column"
+        description = "One side of a two-column comparison: a short title and what it says."
+        preview_value = {
+            "title": "Meeting window",
+            "text": "<p>Watch and hear the speakers, and raise your hand to speak.</p>",
+        }
 
 
 class ComparisonBlock(HeadedSectionBlock):
@@ -128,6 +214,23 @@ class ComparisonBlock(HeadedSectionBlock):
         icon = "table"
         label = "Two-column comparison"
         template = "blocks/comparison_block.html"
+        description = (
+            "Two things side by side, such as what each window is for during a "
+            "virtual AGM, or day shifts and night shifts under a new agreement."
+        )
+        preview_value = {
+            "heading": "What each window is for",
+            "left": {
+                "title": "Meeting window",
+                "text": "<p>Watch and hear the speakers, and raise your hand to speak.</p>",
+            },
+            "right": {
+                "title": "Voting window",
+                "text": (
+                    "<p>Vote on motions, budgets and elections when the chair opens them.</p>"
+                ),
+            },
+        }
 
 
 class PhoneNumberBlock(blocks.StructBlock):
@@ -136,6 +239,9 @@ class PhoneNumberBlock(blocks.StructBlock):
 
     class Meta:
         icon = "mobile-alt"
+        label = "Phone number"
+        description = "A phone number, with a label saying where or whom it reaches."
+        preview_value = {"label": "Toll-free", "number": "1-800-555-0199"}
 
 
 def contact_card(*, name, organisation="", postal_address="", phone_numbers=(), email="", hours=""):
@@ -170,6 +276,22 @@ class ContactCardBlock(blocks.StructBlock):
         icon = "user"
         label = "Contact card"
         template = "blocks/contact_card_block.html"
+        description = (
+            "A person or office members can reach, such as their Local's office: "
+            "address, phone numbers, email and hours. For the Privacy Officer or the "
+            "Member Resource Centre, use the contact card from settings instead."
+        )
+        preview_value = {
+            "name": "Local 041 office",
+            "organisation": "Northwind Workers' Union, Local 041",
+            "postal_address": "2210 Riverside Road, Suite 4\nEdmonton AB  T5K 1X9",
+            "phone_numbers": [
+                {"label": "Office", "number": "780-555-0141"},
+                {"label": "Toll-free", "number": "1-800-555-0199"},
+            ],
+            "email": "local041@northwind.example",
+            "hours": "Monday to Friday, 9 a.m. to 4:30 p.m.",
+        }
 
     def as_contact(self, value):
         """The same shape as a contact from site settings, for templates and the API."""
@@ -206,6 +328,12 @@ class SiteContactBlock(blocks.StructBlock):
         icon = "site"
         label = "Contact card from settings"
         template = "blocks/contact_card_block.html"
+        description = (
+            "The Privacy Officer's or the Member Resource Centre's card, with the "
+            "details kept in Settings, so every page shows the current ones."
+        )
+        # Shown with the site's current settings, as on a page.
+        preview_value = {"contact": "member_resource_centre"}
 
     def get_context(self, value, parent_context=None):
         from home.models import site_contact  # settings models import these blocks
@@ -235,6 +363,26 @@ class DocumentDownloadBlock(blocks.StructBlock):
         icon = "doc-full-inverse"
         label = "Document download"
         template = "blocks/document_download_block.html"
+        description = (
+            "A file members can download, such as a form or a meeting's instructions, "
+            "with its type and size shown before they tap it."
+        )
+        preview_value = {
+            "document": None,
+            "title": "Nomination form for Chapter officers",
+            "description": "Fill it in, sign it and return it to your Local's secretary.",
+        }
+
+    def get_preview_value(self):
+        # The newest public document stands in for the one an editor would choose
+        # (a private collection's files stay out of the admin's previews).
+        return self.normalize({**self.meta.preview_value, "document": sample_document()})
+
+    def get_preview_template(self, value, context=None):
+        if value["document"] is None:
+            # No document uploaded yet: the same markup, with a made-up file.
+            return "blocks/previews/document_download_block.html"
+        return super().get_preview_template(value, context)
 
     def get_api_representation(self, value, context=None):
         document = value["document"]
@@ -245,6 +393,14 @@ class DocumentDownloadBlock(blocks.StructBlock):
             "description": value["description"],
             "document": document_api_representation(document, context),
         }
+
+
+def sample_document():
+    """The newest document outside private collections, or None if there is none."""
+    documents = get_document_model().objects.order_by("-created_at", "-pk")
+    for path in CollectionViewRestriction.objects.values_list("collection__path", flat=True):
+        documents = documents.exclude(collection__path__startswith=path)
+    return documents.first()
 
 
 def document_api_representation(document, context=None):
@@ -272,6 +428,37 @@ class FAQBlock(blocks.StructBlock):
         icon = "help"
         label = "FAQ item"
         template = "blocks/faq_block.html"
+        description = "A question members ask, and its answer, which opens when they tap it."
+        preview_value = {
+            "question": "Do I keep my seniority if I move to another Local?",
+            "answer": (
+                "<p>Yes. Your seniority comes with you when you transfer within your "
+                "sector. Tell the Member Resource Centre, so your record follows you.</p>"
+            ),
+        }
+
+
+# A members-only section as the block chooser shows it: what a Local might keep for members.
+MEMBERS_ONLY_CONTENT = [
+    {
+        "type": "text",
+        "value": {
+            "heading": "",
+            "text": (
+                "<p>The employer's latest offer is a 2.5% raise in each of three years. "
+                "Your bargaining committee recommends that members reject it.</p>"
+            ),
+        },
+    },
+    {
+        "type": "callout",
+        "value": {
+            "tone": "info",
+            "heading": "Ratification vote",
+            "text": "<p>Members vote on the offer at the Local's meeting on 14 May.</p>",
+        },
+    },
+]
 
 
 class ComponentsBlock(blocks.StreamBlock):
@@ -286,6 +473,10 @@ class ComponentsBlock(blocks.StreamBlock):
     site_contact = SiteContactBlock()
     document = DocumentDownloadBlock()
     faq = FAQBlock()
+
+    class Meta:
+        description = "The page components a members-only section holds."
+        preview_value = MEMBERS_ONLY_CONTENT
 
 
 class MembersOnlyBlock(blocks.StructBlock):
@@ -316,6 +507,19 @@ class MembersOnlyBlock(blocks.StructBlock):
         icon = "lock"
         label = "Members only"
         template = "blocks/members_only_block.html"
+        description = (
+            "A section only signed-in members see, or only members of some sectors, "
+            "Locals or Chapters, such as a bargaining update. Visitors who are not "
+            "signed in are invited to sign in instead."
+        )
+        preview_value = {
+            "heading": "Bargaining update for members",
+            "content": MEMBERS_ONLY_CONTENT,
+            "sectors": [],
+            "locals": [],
+            "chapters": [],
+            "invite_sign_in": True,
+        }
 
     def is_shown_to(self, value, request):
         audience = Audience.listed_or_everyone(
@@ -328,8 +532,17 @@ class MembersOnlyBlock(blocks.StructBlock):
             return preview is None or preview.sees(audience)
         return audience.includes(signed_in_member(request))
 
+    def get_preview_context(self, value, parent_context=None):
+        context = super().get_preview_context(value, parent_context)
+        return {**context, "block_chooser_preview": True}
+
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context)
+        if (parent_context or {}).get("block_chooser_preview"):
+            # The block chooser shows the section as the editor's own preview does:
+            # shown, and labelled as members-only.
+            context.update(shown=True, signed_in=True, is_preview=True, preview_audience=None)
+            return context
         request = (parent_context or {}).get("request")
         preview = preview_audience(request)
         context["shown"] = request is not None and self.is_shown_to(value, request)
@@ -354,3 +567,27 @@ class BaseStreamBlock(ComponentsBlock):
     """The components every page body may use."""
 
     members_only = MembersOnlyBlock()
+
+    class Meta:
+        label = "Page body"
+        description = "The page components a page's body is built from."
+        preview_value = [
+            {
+                "type": "text",
+                "value": {
+                    "heading": "Your union at work",
+                    "text": (
+                        "<p>Northwind members work in hospitals, schools and public "
+                        "offices across the province. Your Local is your first stop for "
+                        "help at work.</p>"
+                    ),
+                },
+            },
+            {
+                "type": "faq",
+                "value": {
+                    "question": "How do I find my Local?",
+                    "answer": "<p>Your Local's number is on your member card.</p>",
+                },
+            },
+        ]
