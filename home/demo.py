@@ -10,6 +10,7 @@ already there as it is.
 """
 
 import datetime
+import ipaddress
 import re
 from contextlib import contextmanager
 from itertools import count
@@ -323,6 +324,35 @@ def load_home_page(*, note):
     return home, True
 
 
+# runserver's "every interface" addresses: a browser on this machine opens them as localhost.
+WILDCARD_HOSTS = {"0.0.0.0", "::", "[::]"}  # noqa: S104 - names, not a bind
+HOSTNAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def served_address(host, port):
+    """The (hostname, port) a browser opens for a site served on ``host``:``port``.
+
+    Raises CommandError, naming the bad value, for anything that is not a host
+    name or an IP address and a port number.
+    """
+    host = host.strip().lower()
+    if host in WILDCARD_HOSTS:
+        host = "localhost"
+    bare = host.removeprefix("[").removesuffix("]")
+    try:
+        if ipaddress.ip_address(bare).version == 6:
+            host = f"[{bare}]"
+    except ValueError:
+        if not HOSTNAME.fullmatch(host):
+            raise CommandError(
+                f"--host {host!r} is not a host name or IP address; give the one the site "
+                "is served on, such as 127.0.0.1 or localhost."
+            ) from None
+    if not 0 < port < 65536:
+        raise CommandError(f"--port {port} is not a port number (1 to 65535).")
+    return host, port
+
+
 def load_site(home, *, hostname, port, note):
     """The default Site, rooted at the home page, at the address the site is served on.
 
@@ -345,6 +375,12 @@ def load_site(home, *, hostname, port, note):
         or site.site_name != SITE_NAME
         or not site.is_default_site
     )
+    taken = Site.objects.exclude(pk=site.pk).filter(hostname=hostname, port=port).first()
+    if taken is not None:
+        raise CommandError(
+            f'The site "{taken}" already has the address {taken.root_url}; give the '
+            "default site another address, or delete that site, and run again."
+        )
     if changed:
         site.hostname, site.port = hostname, port
         site.root_page = home

@@ -78,7 +78,7 @@ def test_demo_home_page_replaces_wagtails_welcome_page_as_the_default_sites_root
     load_demo()
 
     site = Site.objects.get(is_default_site=True)
-    assert (site.hostname, site.port) == ("localhost", 80)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8000)
     assert site.site_name == "Northwind Workers' Union"
     assert isinstance(site.root_page.specific, HomePage)
     assert site.root_page.live

@@ -16,9 +16,6 @@ from members import demo as members_demo
 from policies import demo as policies_demo
 from staff import demo as staff_demo
 
-SITE_URL = "http://127.0.0.1:8000/"
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
-
 
 class Command(BaseCommand):
     help = (
@@ -28,14 +25,27 @@ class Command(BaseCommand):
         "role. Running it again changes nothing."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="The host the site is served on (runserver's), for the site's own "
+            "addresses: links in emails, the sitemap, guides' PDFs. Default 127.0.0.1.",
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="The port it is served on. Default 8000."
+        )
+
+    def handle(self, *args, host, port, **options):
+        # Checked before anything is written: a bad address changes nothing.
+        hostname, port = home_demo.served_address(host, port)
         self.outcomes = []
         note = self.note
         with transaction.atomic():
             home, home_is_new = home_demo.load_home_page(note=note)
-            home_demo.load_site(home, hostname="localhost", port=80, note=note)
+            site, moved = home_demo.load_site(home, hostname=hostname, port=port, note=note)
             about = home_demo.load_about(home, note=note)
-            guide = meetings_demo.load_guides(home, note=note)
+            guide = meetings_demo.load_guides(home, note=note, rewrite_pdfs=moved)
             privacy_statement = policies_demo.load_policies(home, note=note)
             home_demo.load_contact(home, note=note)
             if home_is_new:
@@ -48,6 +58,8 @@ class Command(BaseCommand):
             home_demo.load_local_pages(home, note=note)
             meetings_demo.load_meetings(home, guide, note=note)
 
+        self.site_url = site.root_url + "/"
+        self.admin_url = self.site_url + "admin/"
         self.print_summary()
         self.print_sign_in(editor_password)
         self.print_staff_sign_ins(staff_sign_ins)
@@ -71,7 +83,8 @@ class Command(BaseCommand):
     def print_staff_sign_ins(self, sign_ins):
         self.stdout.write("")
         self.stdout.write(
-            f"Staff sign-ins (at {ADMIN_URL}, password {staff_demo.STAFF_PASSWORD}), one per role:"
+            f"Staff sign-ins (at {self.admin_url}, password {staff_demo.STAFF_PASSWORD}), "
+            "one per role:"
         )
         width = max(len(username) for username, *_ in sign_ins)
         for username, group_name, does, password in sign_ins:
@@ -81,14 +94,15 @@ class Command(BaseCommand):
     def print_member_sign_ins(self, sign_ins):
         self.stdout.write("")
         self.stdout.write(
-            f"Member sign-ins (at {SITE_URL}account/login/, password {members_demo.DEMO_PASSWORD}):"
+            f"Member sign-ins (at {self.site_url}account/login/, "
+            f"password {members_demo.DEMO_PASSWORD}):"
         )
         for person in sign_ins:
             who = f"{person['name']}, {person['where']}"
             self.stdout.write(f"  {person['role'].ljust(13)}  {person['email']}  ({who})")
         self.stdout.write(
             "  The chapter chair also chairs the Riverside Chapter AGM: its chair's page is at "
-            f"{SITE_URL}meetings/riverside-chapter-agm/chair/"
+            f"{self.site_url}meetings/riverside-chapter-agm/chair/"
         )
 
     def print_sign_in(self, editor_password):
@@ -98,7 +112,7 @@ class Command(BaseCommand):
         )
         self.stdout.write("")
         self.stdout.write("Run the site with `python manage.py runserver`, then:")
-        self.stdout.write(f"  Site:   {SITE_URL}")
-        self.stdout.write(f"  Admin:  {ADMIN_URL}")
+        self.stdout.write(f"  Site:   {self.site_url}")
+        self.stdout.write(f"  Admin:  {self.admin_url}")
         self.stdout.write(f"  Editor: username {staff_demo.EDITOR_USERNAME}, password {password}")
         self.stdout.write("          (a superuser: every part of the admin)")
