@@ -113,11 +113,14 @@ def virtual_agm_guide():
             {
                 "type": "step",
                 "value": {
-                    "title": "Press “Enter meeting” on My meetings",
+                    # The names of the site's own link, heading and button
+                    # (templates/includes/account_links.html, members/dashboard.html).
+                    "title": "Press “Enter meeting” on My union",
                     "text": paragraphs(
-                        "Open <b>My meetings</b>. It lists the upcoming meetings of your "
-                        "Local, Chapter and Area Council. When it is time, press <b>Enter "
-                        "meeting</b> beside your AGM to open its meeting page."
+                        "Choose <b>My union</b> at the top of any page. Under <b>My "
+                        "meetings</b> it lists the upcoming meetings of your Local, Chapter "
+                        "and Area Council. When it is time, press <b>Enter meeting</b> beside "
+                        "your AGM to open its meeting page."
                     ),
                 },
             },
@@ -372,12 +375,15 @@ def _meetings_plan(now, guide):
         hour=16, minute=0, second=0, microsecond=0
     )
     common = {"kind": MeetingKind.AGM, "guide": guide, **IT_SUPPORT}
+    # Quorums: about one in six of the demo roster's members in good standing of the
+    # Chapter (28) and the Local (74), one in nine of the Area Council's (181).
     return [
         {
             "slug": "riverside-chapter-agm",
             "title": "Riverside General Hospital Chapter AGM",
             "audience_kind": Audience.CHAPTER,
             "audience_chapter": riverside,
+            "quorum": 5,
             "starts_at": chapter_start,
             "ends_at": chapter_start + datetime.timedelta(hours=4),
             "agenda": (
@@ -399,6 +405,7 @@ def _meetings_plan(now, guide):
             "title": "Local 041 Annual General Meeting",
             "audience_kind": Audience.LOCAL,
             "audience_local": local_41,
+            "quorum": 12,
             "starts_at": local_start,
             "ends_at": local_start + datetime.timedelta(hours=3),
             "agenda": (
@@ -417,6 +424,7 @@ def _meetings_plan(now, guide):
             "title": "Capital Region Area Council meeting",
             "audience_kind": Audience.AREA_COUNCIL,
             "audience_area_council": capital,
+            "quorum": 20,
             "starts_at": council_start,
             "ends_at": council_start + datetime.timedelta(hours=2),
             "agenda": "<p>Regional campaign plan; reports from each Local.</p>",
@@ -457,10 +465,18 @@ def load_meetings(home, guide, *, note):
         existing = MeetingPage.objects.child_of(index).filter(slug=plan["slug"]).first()
         if existing is not None:
             meetings[plan["slug"]] = existing
+            changed = False
             if plan["slug"] == "riverside-chapter-agm" and not existing.room_is_open(now):
                 existing.starts_at, existing.ends_at = plan["starts_at"], plan["ends_at"]
-                existing.save_revision().publish()
                 note(True, f'"{existing.title}" moved to today', verb="rescheduled")
+                changed = True
+            if existing.quorum == 0:
+                # Loaded before the demo meetings had quorums: the chair's page shows it.
+                existing.quorum = plan["quorum"]
+                note(True, f'"{existing.title}": quorum {existing.quorum}', verb="updated")
+                changed = True
+            if changed:
+                existing.save_revision().publish()
             else:
                 note(False, f'"{existing.title}"')
             continue
