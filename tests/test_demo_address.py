@@ -111,7 +111,7 @@ def test_serving_on_another_port_moves_the_site_and_rewrites_the_guide_pdf_in_pl
     document = GuidePage.objects.get(slug="virtual-agm").instructions_document
     assert "http://127.0.0.1:8123/guides/virtual-agm/" in pdf_text(document)
 
-    output = load_demo("--port", "9000")
+    output = load_demo("--port", "9000", "--verbosity", "2")
 
     assert Site.objects.get(is_default_site=True).root_url == "http://127.0.0.1:9000"
     moved = GuidePage.objects.get(slug="virtual-agm").instructions_document
