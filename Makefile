@@ -1,5 +1,6 @@
 # Two commands set up a fresh machine:
-#   make run   - install, migrate, load the demo content, serve on http://127.0.0.1:8000/ (SQLite)
+#   make run   - install, migrate, load the demo content, serve on http://127.0.0.1:8000/ (SQLite;
+#                make run HOST=... PORT=... to serve elsewhere)
 #   make test  - install and run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)
 
 PYTHON ?= python3
@@ -31,11 +32,15 @@ install: $(BIN)/.installed node_modules/.installed
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
+# The demo's addresses, emails and PDFs name the host and port the site is served on.
+# HOST=0.0.0.0 (every interface) is opened as localhost.
+SITE_URL = http://$(if $(filter 0.0.0.0 [::],$(HOST)),localhost,$(HOST)):$(PORT)
+
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --host $(HOST) --port $(PORT)
 
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	WAGTAILADMIN_BASE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

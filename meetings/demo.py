@@ -1,9 +1,12 @@
-"""Demo meetings for the Northwind Workers' Union: a Chapter AGM happening now, a Local
-AGM and an Area Council meeting ahead, with materials written as real PDFs.
+"""Demo content of the meetings app for the Northwind Workers' Union: the guide to
+taking part in a virtual AGM, with its printable PDF, and the meetings: a Chapter AGM
+happening now, a Local AGM and an Area Council meeting ahead, with materials written
+as real PDFs.
 
-Loaded by `load_demo` after the union's structure exists. Idempotent: meetings
-are found by slug; only the Chapter AGM is moved forward when a re-run finds its
-room closed, so the demo always has a meeting to enter.
+`load_demo` calls `load_guides` once the home page exists and `load_meetings` after
+the union's structure exists. Idempotent: pages are found by slug; only the Chapter
+AGM is moved forward when a re-run finds its room closed, so the demo always has a
+meeting to enter.
 """
 
 import datetime
@@ -16,11 +19,14 @@ from wagtail.documents import get_document_model
 from wagtail.models import Collection
 from wagtail.utils.file import hash_filelike
 
-from meetings.guides.pdf import pdf_text
+from home.demo import bullets, ensure_child, faq_block, paragraphs, site_contact_block, text_block
+from meetings.guides.pdf import pdf_text, refresh_guide_pdf
 from meetings.models import (
     AudienceKind,
     BallotItem,
     Candidate,
+    GuideIndexPage,
+    GuidePage,
     MeetingIndexPage,
     MeetingKind,
     MeetingMaterial,
@@ -35,7 +41,259 @@ IT_SUPPORT = {
 }
 
 
-def _material(title, paragraphs):
+# The guide ---------------------------------------------------------------------------
+
+
+def guide_index_page():
+    return GuideIndexPage(
+        title="Guides",
+        slug="guides",
+        show_in_menus=True,
+        search_description="Step-by-step help for taking part in the union online.",
+        introduction=(
+            "Step-by-step help for taking part in the union online, starting with your "
+            "virtual Annual General Meeting."
+        ),
+    )
+
+
+def virtual_agm_guide():
+    return GuidePage(
+        title="Taking part in a virtual AGM",
+        slug="virtual-agm",
+        search_description="Create your member account, join your Annual General Meeting "
+        "online and vote from the meeting page.",
+        introduction=paragraphs(
+            "Each year members meet at Local, Chapter and Area Council level for their "
+            "Annual General Meetings (AGMs). At your AGM you elect your component officers "
+            "and the members who represent you on the union's Provincial Executive, and you "
+            "vote on budgets and motions.",
+            "AGMs take place online: you follow the meeting on a video call and vote on this "
+            "website. This guide shows you how to get ready, how to join on the day and how "
+            "to vote.",
+            "When your AGM is scheduled, we mail you a meeting notice. If we have an active "
+            "email address for you, the notice also comes by email.",
+        ),
+        steps=[
+            {
+                "type": "step",
+                "value": {
+                    "title": "Create your member account",
+                    "text": paragraphs(
+                        "Your member account lets this site show you your own meetings and "
+                        "take your vote. To create one you need:"
+                    )
+                    + bullets(
+                        "your 6-digit member ID, and",
+                        "a personal email address that only you use.",
+                    )
+                    + paragraphs(
+                        "We email you a link to confirm the address. Open it: you cannot "
+                        "enter a meeting until your email address is confirmed.",
+                        "Your member account is <b>not</b> the sign-in you use for union "
+                        "education courses. Create a member account even if you have one "
+                        "of those.",
+                        "Can’t find your member ID? Call the Member Resource Centre, Monday "
+                        "to Friday, 8:30 a.m. to 4:30 p.m.",
+                    ),
+                },
+            },
+            {
+                "type": "step",
+                "value": {
+                    "title": "Sign in",
+                    "text": paragraphs(
+                        "Choose <b>Sign in</b> at the top of any page and enter the details "
+                        "you chose when you created your account. Once you are signed in, "
+                        "the site shows you what is meant for your own sector, Local and "
+                        "Chapter."
+                    ),
+                },
+            },
+            {
+                "type": "step",
+                "value": {
+                    # The names of the site's own link, heading and button
+                    # (templates/includes/account_links.html, members/dashboard.html).
+                    "title": "Press “Enter meeting” on My union",
+                    "text": paragraphs(
+                        "Choose <b>My union</b> at the top of any page. Under <b>My "
+                        "meetings</b> it lists the upcoming meetings of your Local, Chapter "
+                        "and Area Council. When it is time, press <b>Enter meeting</b> beside "
+                        "your AGM to open its meeting page."
+                    ),
+                },
+            },
+            {
+                "type": "step",
+                "value": {
+                    "title": "Use the meeting page",
+                    "text": paragraphs(
+                        "The meeting page is where you vote, and where you find everything "
+                        "else you need during the meeting:"
+                    )
+                    + bullets(
+                        "voting in elections and on budgets and motions, one item at a time "
+                        "as the chair opens it",
+                        "materials to download, such as reports from your Chapter executive",
+                        "the phone number and email address of IT support, if anything goes "
+                        "wrong before or during the meeting",
+                        "the video call link and the dial-in number",
+                    )
+                    + paragraphs(
+                        "You do not need to refresh the page. When the chair opens the next "
+                        "item, it appears on the meeting page by itself. Refreshing does no "
+                        "harm if you want to be sure.",
+                        "After you vote you get a receipt code. Keep it if you want to check "
+                        "later that your ballot was counted.",
+                    ),
+                },
+            },
+            {
+                "type": "step",
+                "value": {
+                    "title": "Join the video call beside the meeting page",
+                    "text": paragraphs(
+                        "Use the video call link on the meeting page to join the call in a "
+                        "second window or browser tab, and keep both open: you watch and "
+                        "speak in the video call, and you vote on the meeting page.",
+                        "To speak, use <b>Raise hand</b> in the video call and wait for the "
+                        "chair to call on you. Your microphone and camera stay off until then.",
+                        "On a slow connection, call the dial-in number to listen by phone "
+                        "instead. You still vote on the meeting page.",
+                    ),
+                },
+            },
+        ],
+        comparison=[
+            {
+                "type": "comparison",
+                "value": {
+                    "heading": "What each window is for",
+                    "left": {
+                        "title": "Video call window",
+                        "text": bullets(
+                            "Watching and listening to the meeting",
+                            "Raising your hand to speak, and speaking when the chair calls on you",
+                            "Typing a question for the chair",
+                            "Listening by phone with the dial-in number if your connection is slow",
+                        ),
+                    },
+                    "right": {
+                        "title": "Meeting page",
+                        "text": bullets(
+                            "Voting in elections and on budgets and motions; the next item "
+                            "appears by itself",
+                            "Downloading the meeting materials",
+                            "IT support's phone number and email address",
+                            "The video call link and the dial-in number",
+                        ),
+                    },
+                },
+            }
+        ],
+        tips=[
+            {"type": "tip", "value": text}
+            for text in (
+                paragraphs(
+                    "A laptop or desktop computer gives you room for both windows side by "
+                    "side, but a tablet or phone works too."
+                ),
+                paragraphs(
+                    "Check your internet connection before the meeting. A cable is steadier "
+                    "than Wi-Fi; on Wi-Fi, sit close to your router."
+                ),
+                paragraphs(
+                    "Sign in and open the meeting page at least 15 minutes early, so IT "
+                    "support can help with any problem before the meeting starts."
+                ),
+                paragraphs("A headset with a microphone helps you hear and be heard clearly."),
+                paragraphs(
+                    "Short on bandwidth? Listen by phone with the dial-in number and keep "
+                    "only the meeting page open for voting."
+                ),
+                paragraphs(
+                    "Keep your member ID handy in case you need to call the Member Resource Centre."
+                ),
+            )
+        ],
+        body=[
+            text_block(
+                paragraphs(
+                    "The answers to what members ask most often. Anything else, the Member "
+                    "Resource Centre can help with."
+                ),
+                heading="Questions members ask",
+            ),
+            faq_block(
+                "Do I have to refresh the meeting page to see the next vote?",
+                paragraphs(
+                    "No. The next item appears on the meeting page as soon as the chair "
+                    "opens it. You can refresh if you want to be sure; nothing is lost."
+                ),
+            ),
+            faq_block(
+                "Can I use the sign-in I have for union education courses?",
+                paragraphs(
+                    "No. AGMs need a member account, created with your 6-digit member ID and "
+                    "a personal email address."
+                ),
+            ),
+            faq_block(
+                "Can I take part by phone only?",
+                paragraphs(
+                    "You can listen and speak by phone with the dial-in number, but votes "
+                    "are cast on the meeting page, so you also need a phone, tablet or "
+                    "computer with a web browser."
+                ),
+            ),
+            faq_block(
+                "Is my vote secret?",
+                paragraphs(
+                    "Yes. The record that you have voted is kept apart from your ballot, so "
+                    "nobody can tell how you voted. Your receipt code lets you check that "
+                    "your ballot was counted."
+                ),
+            ),
+            site_contact_block("member_resource_centre"),
+        ],
+    )
+
+
+def load_guides(home, *, note, rewrite_pdfs=False):
+    """The guide index and the virtual AGM guide, published with its printable PDF.
+
+    ``rewrite_pdfs``: the site's address changed, so every published guide's
+    generated PDF, which prints the guide's address, is written again. Returns the
+    virtual AGM guide.
+    """
+    if rewrite_pdfs:
+        for page in GuidePage.objects.live().specific():
+            if refresh_guide_pdf(page) is not None:
+                note(True, f'PDF of "{page.title}", for the new address', verb="rewritten")
+    guides = ensure_child(home, guide_index_page(), note=note, expected_type=GuideIndexPage)
+    guide = virtual_agm_guide()
+    existing = guides.get_children().filter(slug=guide.slug).first()
+    if existing is not None:
+        guide = existing.specific
+        note(False, f'"{guide.title}" ({guide.get_url() or guide.url_path})')
+        if guide.instructions_document_id is not None:
+            note(False, f'Document "{guide.instructions_document.title}"')
+            return guide
+    else:
+        guides.add_child(instance=guide)
+        note(True, f'"{guide.title}" ({guide.get_url() or guide.url_path})')
+    # Publishing writes the printable PDF from the page and attaches it (meetings.signals).
+    guide.save_revision().publish()
+    guide.refresh_from_db()
+    note(True, f'Document "{guide.instructions_document.title}"')
+    return guide
+
+
+# The meetings ------------------------------------------------------------------------
+
+
+def _material(title, texts):
     """A real PDF document, written on the fly, stored as a Wagtail document."""
     Document = get_document_model()
     existing = Document.objects.filter(title=title).first()
@@ -48,7 +306,7 @@ def _material(title, paragraphs):
     pdf.multi_cell(0, 9, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", size=11)
-    for paragraph in paragraphs:
+    for paragraph in texts:
         pdf.multi_cell(0, 5.6, pdf_text(paragraph), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
     data = bytes(pdf.output())
@@ -117,12 +375,15 @@ def _meetings_plan(now, guide):
         hour=16, minute=0, second=0, microsecond=0
     )
     common = {"kind": MeetingKind.AGM, "guide": guide, **IT_SUPPORT}
+    # Quorums: about one in six of the demo roster's members in good standing of the
+    # Chapter (28) and the Local (74), one in nine of the Area Council's (181).
     return [
         {
             "slug": "riverside-chapter-agm",
             "title": "Riverside General Hospital Chapter AGM",
             "audience_kind": AudienceKind.CHAPTER,
             "audience_chapter": riverside,
+            "quorum": 5,
             "starts_at": chapter_start,
             "ends_at": chapter_start + datetime.timedelta(hours=4),
             "agenda": (
@@ -144,6 +405,7 @@ def _meetings_plan(now, guide):
             "title": "Local 041 Annual General Meeting",
             "audience_kind": AudienceKind.LOCAL,
             "audience_local": local_41,
+            "quorum": 12,
             "starts_at": local_start,
             "ends_at": local_start + datetime.timedelta(hours=3),
             "agenda": (
@@ -162,6 +424,7 @@ def _meetings_plan(now, guide):
             "title": "Capital Region Area Council meeting",
             "audience_kind": AudienceKind.AREA_COUNCIL,
             "audience_area_council": capital,
+            "quorum": 20,
             "starts_at": council_start,
             "ends_at": council_start + datetime.timedelta(hours=2),
             "agenda": "<p>Regional campaign plan; reports from each Local.</p>",
@@ -202,10 +465,18 @@ def load_meetings(home, guide, *, note):
         existing = MeetingPage.objects.child_of(index).filter(slug=plan["slug"]).first()
         if existing is not None:
             meetings[plan["slug"]] = existing
+            changed = False
             if plan["slug"] == "riverside-chapter-agm" and not existing.room_is_open(now):
                 existing.starts_at, existing.ends_at = plan["starts_at"], plan["ends_at"]
-                existing.save_revision().publish()
                 note(True, f'"{existing.title}" moved to today', verb="rescheduled")
+                changed = True
+            if existing.quorum == 0:
+                # Loaded before the demo meetings had quorums: the chair's page shows it.
+                existing.quorum = plan["quorum"]
+                note(True, f'"{existing.title}": quorum {existing.quorum}', verb="updated")
+                changed = True
+            if changed:
+                existing.save_revision().publish()
             else:
                 note(False, f'"{existing.title}"')
             continue

@@ -64,7 +64,7 @@ class MeetingIndexPageFactory(wagtail_factories.PageFactory):
 
 
 # The passphrase of every scrutineer these factories make (tests unlock with it).
-SCRUTINEER_PASSPHRASE = "four tellers count the ballots"
+SCRUTINEER_PASSPHRASE = "four tellers count the ballots"  # noqa: S105 - tests only
 
 
 def scrutineer_with_key(username=None, passphrase=SCRUTINEER_PASSPHRASE):

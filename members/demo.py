@@ -141,8 +141,11 @@ def demo_email(given, family, member_id):
 
 
 @transaction.atomic
-def load_union():
-    """Create the demo structure, roster and sign-ins. Returns a summary and the sign-ins."""
+def load_union(*, note):
+    """Create the demo structure, roster and sign-ins; `note(done, what, verb)` reports it.
+
+    Returns the demo people's sign-ins.
+    """
     sectors = {
         slug: Sector.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for name, slug in SECTORS
@@ -169,13 +172,14 @@ def load_union():
     members_before = Member.objects.count()
     _load_roster(locals_, chapters)
     sign_ins = _load_demo_people(locals_)
-    return {
-        "sectors": len(sectors),
-        "locals": len(locals_),
-        "chapters": len(chapters),
-        "members created": Member.objects.count() - members_before,
-        "members": Member.objects.count(),
-    }, sign_ins
+    members = Member.objects.count()
+    note(
+        members > members_before,
+        f"{members} members in {len(sectors)} sectors, {len(locals_)} Locals and "
+        f"{len(chapters)} Chapters",
+        verb=f"{members - members_before} members created",
+    )
+    return sign_ins
 
 
 def _load_roster(locals_, chapters):

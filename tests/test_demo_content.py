@@ -7,6 +7,7 @@ from io import BytesIO, StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 from pypdf import PdfReader
 from wagtail.documents import get_document_model
 from wagtail.models import Page, Revision, Site
@@ -19,6 +20,7 @@ from meetings.guides.pdf import (
     write_guide_pdf,
 )
 from meetings.models import GuideIndexPage, GuidePage
+from members.demo import DEMO_PASSWORD
 from policies.models import PolicyPage
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +80,7 @@ def test_demo_home_page_replaces_wagtails_welcome_page_as_the_default_sites_root
     load_demo()
 
     site = Site.objects.get(is_default_site=True)
-    assert (site.hostname, site.port) == ("localhost", 80)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8000)
     assert site.site_name == "Northwind Workers' Union"
     assert isinstance(site.root_page.specific, HomePage)
     assert site.root_page.live
@@ -191,6 +193,36 @@ def test_guide_says_the_meeting_page_moves_on_without_a_refresh():
     assert "do not need to refresh" in steps_text
     assert "mail you a meeting notice" in guide.introduction
     assert "active email" in guide.introduction
+
+
+def header_link_texts(html, href):
+    """The text of the links to ``href`` at the top of every page (the account links)."""
+    [header] = re.findall(r'<ul class="account-links">(.*?)</ul>', html, re.S)
+    return [squeeze(text) for text in re.findall(rf'<a href="{href}">(.*?)</a>', header, re.S)]
+
+
+def test_guide_names_the_links_heading_and_button_the_site_really_shows(client):
+    load_demo()
+    steps = " ".join(step.value["text"].source for step in demo_guide().steps)
+    titles = [step.value["title"] for step in demo_guide().steps]
+
+    home = client.get("/").content.decode()
+    assert "Sign in" in header_link_texts(home, reverse("account_login"))
+    assert "Choose <b>Sign in</b> at the top of any page" in steps
+
+    client.post(
+        reverse("account_login"),
+        {"login": "maya.okonkwo.000011@members.northwind.example", "password": DEMO_PASSWORD},
+    )
+    [my_union] = header_link_texts(client.get("/").content.decode(), reverse("members:dashboard"))
+    dashboard = client.get(reverse("members:dashboard")).content.decode()
+
+    assert f"Choose <b>{my_union}</b> at the top of any page" in steps
+    assert f"on {my_union}" in titles[2]
+    assert '<h2 id="my-meetings">My meetings</h2>' in dashboard
+    assert "Under <b>My meetings</b>" in steps  # a heading on that page, not a link
+    assert "Enter meeting" in dashboard and "press <b>Enter meeting</b>" in steps
+    assert "Open <b>My meetings</b>" not in steps
 
 
 def test_guide_instructions_are_a_pdf_containing_every_step(client):

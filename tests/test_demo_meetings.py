@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from meetings.models import MeetingPage
 from members.demo import DEMO_PASSWORD
+from members.models import Standing
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,36 @@ def test_second_load_demo_keeps_the_meetings_as_they_are(demo):
     call_command("load_demo", stdout=io.StringIO())
 
     assert list(MeetingPage.objects.values_list("pk", "starts_at").order_by("pk")) == before
+
+
+DANIEL = "daniel.tremblay.000012@members.northwind.example"  # chairs the Riverside AGM
+
+
+def test_demo_meetings_have_quorums_their_audiences_can_reach(demo):
+    for meeting in MeetingPage.objects.live():
+        in_good_standing = meeting.audience_members().filter(standing=Standing.ACTIVE).count()
+        # A real quorum: more than nobody, and well within the members who could come.
+        assert 3 <= meeting.quorum <= in_good_standing // 4, (meeting.slug, in_good_standing)
+
+
+def test_the_chair_of_the_demo_chapter_agm_sees_its_quorum(client, demo):
+    sign_in(client, DANIEL)
+
+    html = client.get(demo.url + "chair/").content.decode()
+
+    assert "needed for quorum: <strong>no quorum yet</strong>" in html
+    assert f" of {demo.quorum} needed for quorum" in html
+
+
+def test_a_demo_loaded_before_meetings_had_quorums_gets_them(demo):
+    quorums = dict(MeetingPage.objects.values_list("slug", "quorum"))
+    MeetingPage.objects.update(quorum=0)
+
+    output = io.StringIO()
+    call_command("load_demo", "-v", "2", stdout=output)
+
+    assert dict(MeetingPage.objects.values_list("slug", "quorum")) == quorums
+    for meeting in MeetingPage.objects.all():
+        # Published, so the live page and its next edit keep the quorum.
+        assert meeting.live_revision.as_object().quorum == quorums[meeting.slug]
+    assert "quorum 5" in output.getvalue()

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from home.management.commands.load_demo import STAFF_PASSWORD, STAFF_SIGN_INS
 from meetings.models import MeetingPage
 from policies.models import PolicyPage
+from staff.demo import STAFF_PASSWORD, STAFF_SIGN_INS
 from tests.staff_fixtures import edit_url, is_refused
 
 pytestmark = pytest.mark.django_db

@@ -286,9 +286,7 @@ needs_postgres = pytest.mark.skipif(
 
 
 @needs_postgres
-def test_the_check_is_one_lookup_on_the_index_of_item_and_receipt(
-    agm, django_assert_num_queries
-):
+def test_the_check_is_one_lookup_on_the_index_of_item_and_receipt(agm, django_assert_num_queries):
     item, receipts = bulk_closed_item(agm, 200)
     code = min(receipts)
 

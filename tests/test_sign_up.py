@@ -28,7 +28,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import Audience
+from meetings.models import AudienceKind
 from members.factories import ChapterFactory, LocalFactory, MemberFactory
 from members.models import Member
 from members.tasks import answer_sign_up
@@ -510,7 +510,7 @@ def test_sign_up_is_rate_limited_per_ip(client):
 def units_with_a_meeting(rostered, home_page):
     return MeetingPageFactory(
         parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=Audience.CHAPTER,
+        audience_kind=AudienceKind.CHAPTER,
         audience_chapter=rostered.chapter,
     )
 
