@@ -362,6 +362,15 @@ def _demo_chairs():
     return [chair.account] if chair and chair.account else []
 
 
+def _demo_scrutineers():
+    """The demo's scrutineer (staff/demo.py) holds the key to every demo meeting's ballots."""
+    from django.contrib.auth import get_user_model
+
+    from staff.demo import SCRUTINEER_USERNAME
+
+    return list(get_user_model().objects.filter(username=SCRUTINEER_USERNAME))
+
+
 def _meetings_plan(now, guide):
     riverside = Chapter.objects.get(local__number=41, number=1)
     local_41 = Local.objects.get(number=41)
@@ -374,7 +383,12 @@ def _meetings_plan(now, guide):
     council_start = (now + datetime.timedelta(days=30)).replace(
         hour=16, minute=0, second=0, microsecond=0
     )
-    common = {"kind": MeetingKind.AGM, "guide": guide, **IT_SUPPORT}
+    common = {
+        "kind": MeetingKind.AGM,
+        "guide": guide,
+        "scrutineers": _demo_scrutineers(),
+        **IT_SUPPORT,
+    }
     # Quorums: about one in six of the demo roster's members in good standing of the
     # Chapter (28) and the Local (74), one in nine of the Area Council's (181).
     return [
@@ -470,6 +484,11 @@ def load_meetings(home, guide, *, note):
                 existing.starts_at, existing.ends_at = plan["starts_at"], plan["ends_at"]
                 note(True, f'"{existing.title}" moved to today', verb="rescheduled")
                 changed = True
+            if not existing.scrutineers.exists() and plan["scrutineers"]:
+                # Loaded before ballots were sealed: the demo scrutineer holds the key.
+                existing.scrutineers = plan["scrutineers"]
+                note(True, f'"{existing.title}": scrutineer', verb="updated")
+                changed = True
             if existing.quorum == 0:
                 # Loaded before the demo meetings had quorums: the chair's page shows it.
                 existing.quorum = plan["quorum"]
@@ -481,8 +500,10 @@ def load_meetings(home, guide, *, note):
                 note(False, f'"{existing.title}"')
             continue
         chairs = plan.pop("chairs", [])
+        scrutineers = plan.pop("scrutineers")
         meeting = MeetingPage(**plan)
         meeting.chairs = chairs
+        meeting.scrutineers = scrutineers
         for sort_order, (document, title, description) in enumerate(materials):
             meeting.materials.add(
                 MeetingMaterial(

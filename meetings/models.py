@@ -290,6 +290,7 @@ class MeetingPage(RoutablePageMixin, Page):
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="scrutinised_meetings",
+        limit_choices_to={"groups__name": "Scrutineers"},
         help_text=(
             "The tellers who hold the key to the meeting's sealed ballots: one of them "
             "unlocks it with their own passphrase on the chair's page so that results "

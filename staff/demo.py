@@ -14,6 +14,7 @@ from staff.roles import (
     MEMBERSHIP_STAFF,
     MODERATORS,
     PRIVACY_OFFICER,
+    SCRUTINEERS,
 )
 
 EDITOR_USERNAME = "editor"
@@ -28,7 +29,11 @@ STAFF_SIGN_INS = [
     ("privacy-officer", PRIVACY_OFFICER, "approves policy changes; access log; roster read-only"),
     ("organiser", MEETING_ORGANISERS, "meeting pages and ballot items"),
     ("membership", MEMBERSHIP_STAFF, "roster, roster import, mailed-notice lists"),
+    ("scrutineer", SCRUTINEERS, "unlocks the demo AGMs' sealed ballots on their chair page"),
 ]
+# The demo scrutineer's ballot passphrase (it locks their key to the sealed ballots).
+SCRUTINEER_USERNAME = "scrutineer"
+BALLOT_PASSPHRASE = "northwind-demo-tellers"  # noqa: S105 - a published demo passphrase
 
 
 def load_editor(*, note):
@@ -67,6 +72,10 @@ def load_staff(*, note):
             if group is not None:
                 user.groups.add(group)
         note(created, f'Staff sign-in "{username}" ({group_name})')
+        if username == SCRUTINEER_USERNAME and created:
+            from meetings.ballots.sealing import set_scrutineer_passphrase
+
+            set_scrutineer_passphrase(user, BALLOT_PASSPHRASE)
         password = STAFF_PASSWORD if user.check_password(STAFF_PASSWORD) else None
         sign_ins.append((username, group_name, does, password))
     return sign_ins

@@ -15,6 +15,9 @@ hand, so every installation has the same roles:
   (policies/review.py).
 * Meeting organisers: meeting pages, publishing included, and their ballot
   items. No roster.
+* Scrutineers (``0002_scrutineers_group.py``): the tellers staff appoint on a
+  meeting, who hold the key to its sealed ballots. Admin sign-in only: their
+  work is on the meeting's chair page and their ballot passphrase page.
 
 Page permissions are given on the tree: editors and moderators on the root
 page, so they hold on whatever home page the site has; meeting organisers on
@@ -32,6 +35,7 @@ MODERATORS = "Moderators"
 MEMBERSHIP_STAFF = "Membership staff"
 PRIVACY_OFFICER = "Privacy officer"
 MEETING_ORGANISERS = "Meeting organisers"
+SCRUTINEERS = "Scrutineers"
 
 # The page permissions meeting organisers hold on the Meetings index and below.
 MEETING_ORGANISER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")

@@ -303,5 +303,6 @@ def destroy_meeting_key(meeting_key):
         meeting_key.wrapped.all().delete()
         meeting_key.destroyed_at = timezone.now()
         meeting_key.save(update_fields=["destroyed_at"])
-        transaction.on_commit(lambda: cache.delete(UNLOCKED_KEY.format(pk=meeting_key.pk)))
+        # Gone from the cache at once (if this rolls back, a scrutineer unlocks again).
+        cache.delete(UNLOCKED_KEY.format(pk=meeting_key.pk))
     return meeting_key

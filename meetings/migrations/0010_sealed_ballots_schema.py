@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='meetingpage',
             name='scrutineers',
-            field=modelcluster.fields.ParentalManyToManyField(blank=True, help_text="The tellers who hold the key to the meeting's sealed ballots: one of them unlocks it with their own passphrase on the chair's page so that results can be counted. Nobody else can open a ballot. Appoint at least two.", related_name='scrutinised_meetings', to=settings.AUTH_USER_MODEL),
+            field=modelcluster.fields.ParentalManyToManyField(blank=True, help_text="The tellers who hold the key to the meeting's sealed ballots: one of them unlocks it with their own passphrase on the chair's page so that results can be counted. Nobody else can open a ballot. Appoint at least two.", limit_choices_to={'groups__name': 'Scrutineers'}, related_name='scrutinised_meetings', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
             model_name='voterrecord',
@@ -84,5 +84,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='wrappedmeetingkey',
             constraint=models.UniqueConstraint(fields=('meeting_key', 'scrutineer'), name='one_wrapped_key_per_scrutineer'),
+        ),
+        migrations.AlterField(
+            model_name='chairaction',
+            name='action',
+            field=models.CharField(choices=[('open', 'Opened'), ('close', 'Closed'), ('rerun', 'Re-ran'), ('export', 'Exported results'), ('unlock', 'Unlocked the sealed ballots'), ('end_voting', "Ended the meeting's voting and destroyed its ballot key")], max_length=10),
         ),
     ]

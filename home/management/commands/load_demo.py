@@ -143,6 +143,10 @@ class Command(BaseCommand):
         for username, group_name, does, password in sign_ins:
             changed = "" if password else " (password changed since the demo was loaded)"
             self.write(f"  {username.ljust(width)}  {group_name}: {does}{changed}")
+        self.write(
+            f"  The scrutineer's ballot passphrase is {staff_demo.BALLOT_PASSPHRASE}; "
+            f"they change it at {site.root_url}/scrutineer/passphrase/"
+        )
 
     def print_member_sign_ins(self, site, sign_ins, chaired_meeting):
         self.write(
