@@ -52,17 +52,17 @@ format: install
 lock: install
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements.lock pyproject.toml
 
-# Every benchmark under bench/, each printing its figures (not faults.py: see below).
+# Every benchmark in bench/, each run as a module (`python -m bench.<name>`) printing its
+# figures; not faults.py: see below.
+BENCHES := import_roster tally vote_burst poll_state public_page member_pages page_weight two_servers
 bench: install
-	for script in bench/*.py; do \
-	  [ "$$script" = bench/faults.py ] || $(BIN)/python $$script || exit 1; \
-	done
+	for name in $(BENCHES); do $(BIN)/python -m bench.$$name || exit 1; done
 
 # Two app servers sharing one database, then faults in vote bursts. faults.py STOPS AND
 # RESTARTS the PostgreSQL server (root or the cluster's owner): never beside other work.
 faults: install
-	$(BIN)/python bench/two_servers.py
-	$(BIN)/python bench/faults.py
+	$(BIN)/python -m bench.two_servers
+	$(BIN)/python -m bench.faults
 
 # The production settings' own checks, with throw-away values for the secrets.
 deploy-check: install

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-if __name__ == "__main__":  # `make bench` runs every bench/*.py: this one is a helper.
-    raise SystemExit(0)
+from bench._members import api_tokens, make_meeting_and_members, sign_in
 
 REQUEST_TIMEOUT = 30.0  # seconds, one request
 CLIENTS = 200  # requests in flight at once, at most
@@ -77,8 +76,6 @@ class Progress:
 def prepare_voters():
     """A Chapter AGM under way with 2,000 eligible members (bench/vote_burst.py's), each
     signed in (a session and a CSRF pair) and holding a member API token; and its chair."""
-    from bench.vote_burst import api_tokens, make_meeting_and_members, sign_in
-
     meeting, members, users, chair = make_meeting_and_members()
     meeting.chairs.add(chair)
     meeting.save()
@@ -95,15 +92,7 @@ def prepare_voters():
 
 def signed_in_cookie(user):
     """A session and CSRF pair for one more user (the chair): (cookie, form token)."""
-    from bench.vote_burst import sign_in
-
     return sign_in([user])[0]
-
-
-def open_motion(meeting, chair, position):
-    from bench.vote_burst import open_motion as open_it
-
-    return open_it(meeting, chair, position)
 
 
 # HTTP ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Two app servers, one PostgreSQL and one Redis: votes spread across both count once.
 
-    flock /tmp/bench.lock .venv/bin/python bench/two_servers.py
+    flock /tmp/bench.lock .venv/bin/python -m bench.two_servers
     BENCH_WORKERS=2 ...      # gunicorn workers per server (default 4)
 
 Two gunicorn instances on their own ports share a throw-away database and Redis
@@ -30,15 +30,12 @@ import asyncio
 import os
 import random
 import re
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import _voters as voting  # noqa: E402
-from bench._server import BenchSite  # noqa: E402
+from bench import _voters as voting
+from bench._members import open_motion
+from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 DOUBLE = 200  # members who submit to both servers at the same moment
@@ -249,11 +246,10 @@ def main():
     began = time.perf_counter()
     checks = voting.Checks()
     with BenchSite("twoservers", workers=WORKERS) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
         site.setup_django(collectstatic=True)
         meeting, voters, chair = voting.prepare_voters()
         make_signed_up_member(meeting)
-        item, choices = voting.open_motion(meeting, chair, position=1)
+        item, choices = open_motion(meeting, chair, position=1)
         rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
         jobs = plan(voters, choices, rng)
         for _ in range(2):

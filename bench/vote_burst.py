@@ -1,8 +1,8 @@
 """A burst of 2,000 votes through the meeting page's form, on gunicorn and PostgreSQL.
 
-    .venv/bin/python bench/vote_burst.py
-    BENCH_WORKERS=6 .venv/bin/python bench/vote_burst.py     # gunicorn workers (default 4)
-    BENCH_VOTE_VIA=api .venv/bin/python bench/vote_burst.py  # the member API instead of the form
+    .venv/bin/python -m bench.vote_burst
+    BENCH_WORKERS=6 .venv/bin/python -m bench.vote_burst     # gunicorn workers (default 4)
+    BENCH_VOTE_VIA=api .venv/bin/python -m bench.vote_burst  # the member API instead of the form
     BENCH_VOTE_VIA=fetch ...                                  # the form as the page's script posts
     BENCH_WORKER_CLASS=gthread ...                            # gunicorn's threaded workers
 
@@ -36,15 +36,12 @@ import re
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench._server import BenchSite  # noqa: E402
+from bench._members import api_tokens, make_meeting_and_members, open_motion, sign_in
+from bench._server import BenchSite
 
 MEMBERS = 2_000
 CLIENTS = 200
@@ -57,131 +54,6 @@ VIA = os.environ.get("BENCH_VOTE_VIA", "form")
 
 
 # Data ----------------------------------------------------------------------------------
-
-
-def make_meeting_and_members():
-    """A Chapter AGM under way, 2,000 eligible members with confirmed accounts, a chair."""
-    import datetime
-
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.utils import timezone
-
-    from home.factories import build_site
-    from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-    from meetings.models import Audience
-    from members.models import Chapter, Local, Member, Sector
-
-    User = get_user_model()
-    home = build_site()
-    sector = Sector.objects.create(name="Health care", slug="health-care")
-    local = Local.objects.create(number=41, name="Riverside Health", sector=sector)
-    chapter = Chapter.objects.create(local=local, number=1, name="Riverside General")
-    now = timezone.now()
-    meeting = MeetingPageFactory(
-        parent=MeetingIndexPageFactory(parent=home),
-        title="Riverside General Chapter AGM",
-        slug="riverside-agm",
-        audience_kind=Audience.CHAPTER,
-        audience_chapter=chapter,
-        starts_at=now - datetime.timedelta(minutes=10),
-        ends_at=now + datetime.timedelta(hours=2),
-    )
-    unusable = make_password(None)  # sessions are made directly: no password needed
-    users = User.objects.bulk_create(
-        User(
-            username=f"member-{600000 + n}",
-            email=f"member{600000 + n}@example.org",
-            password=unusable,
-        )
-        for n in range(MEMBERS)
-    )
-    EmailAddress.objects.bulk_create(
-        EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in users
-    )
-    members = Member.objects.bulk_create(
-        Member(
-            member_id=f"{600000 + n:06d}",
-            given_name="Member",
-            family_name=f"Number {n}",
-            local=local,
-            chapter=chapter,
-            email=user.email,
-            account=user,
-        )
-        for n, user in enumerate(users)
-    )
-    chair = User.objects.create_user("chair", "chair@northwind.example", None)
-    return meeting, members, users, chair
-
-
-def open_motion(meeting, chair, position):
-    from meetings.ballots.models import BallotItem, Choice
-    from meetings.ballots.voting import open_item
-
-    item = BallotItem.objects.create(
-        meeting=meeting,
-        position=position,
-        kind=BallotItem.Kind.MOTION,
-        title=f"Motion {position}: safe staffing on every night shift",
-    )
-    item = open_item(item, chair)
-    return item, list(Choice.objects.filter(item=item).order_by("position"))
-
-
-def sign_in(users):
-    """A session (as `login` leaves it: in the database and, with the cached_db engine, in
-    the shared cache) and a CSRF cookie/token pair for every user."""
-    import datetime
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.models import Session
-    from django.core.cache import caches
-    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
-    from django.utils import timezone
-
-    engine = import_module(settings.SESSION_ENGINE)
-    store = engine.SessionStore()
-    age = 24 * 3600
-    expires = timezone.now() + datetime.timedelta(seconds=age)
-    sessions, cached, credentials = [], {}, []
-    for user in users:
-        key = store._get_new_session_key()
-        session = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(session_key=key, session_data=store.encode(session), expire_date=expires)
-        )
-        cached[key] = session
-        secret = _get_new_csrf_string()
-        credentials.append((f"sessionid={key}; csrftoken={secret}", _mask_cipher_secret(secret)))
-    Session.objects.bulk_create(sessions, batch_size=500)
-    prefix = getattr(store, "cache_key_prefix", None)  # cached_db: login fills the cache too
-    if prefix:
-        cache = caches[settings.SESSION_CACHE_ALIAS]
-        cache.set_many({prefix + key: data for key, data in cached.items()}, timeout=age)
-    return credentials
-
-
-def api_tokens(users):
-    """A member API token for every user, stored hashed as `issue_token` stores it."""
-    import secrets
-
-    from rest_framework.authtoken.models import Token
-
-    from members.api.access import token_digest
-
-    keys = [secrets.token_hex(20) for _ in users]
-    Token.objects.bulk_create(
-        Token(user=user, key=token_digest(key)) for user, key in zip(users, keys, strict=True)
-    )
-    return keys
 
 
 def vote_requests(meeting, item, choices, users, rng):
@@ -487,9 +359,7 @@ def feasible_pgbench_clients(site):
 
 def main():
     with BenchSite("vote", workers=WORKERS) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
-        seconds = site.setup_django(collectstatic=True)
-        print(f"Migrated in {seconds:.1f} s", flush=True)
+        site.setup_django(collectstatic=True)
 
         started = time.perf_counter()
         meeting, members, users, chair = make_meeting_and_members()
