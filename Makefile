@@ -11,11 +11,12 @@ PORT ?= 8000
 
 .PHONY: run test install migrate demo lint format lock deploy-check bench faults clean
 
-# Reinstall only when the lock changes.
-$(BIN)/.installed: requirements.lock
+# The developers' lock: the site's packages (requirements.lock, what production installs)
+# and the dev tools. Reinstall only when it changes.
+$(BIN)/.installed: requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	touch $@
 
 # axe-core for the browser tests' accessibility checks: only where npm is, and again
@@ -53,21 +54,24 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Rewrite the lock from pyproject.toml (then commit both).
+# Rewrite both locks from pyproject.toml (then commit all three): production's, then the
+# developers', constrained by production's so every package they share has one version.
+COMPILE := $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 lock: install
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url -o requirements.lock pyproject.toml
+	$(COMPILE) -o requirements.lock pyproject.toml
+	$(COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
-# Every benchmark under bench/, each printing its figures (not faults.py: see below).
+# Every benchmark in bench/, each run as a module (`python -m bench.<name>`) printing its
+# figures; not faults.py: see below.
+BENCHES := import_roster tally close_count vote_burst poll_state public_page member_pages page_weight two_servers
 bench: install
-	for script in bench/*.py; do \
-	  [ "$$script" = bench/faults.py ] || $(BIN)/python $$script || exit 1; \
-	done
+	for name in $(BENCHES); do $(BIN)/python -m bench.$$name || exit 1; done
 
 # Two app servers sharing one database, then faults in vote bursts. faults.py STOPS AND
 # RESTARTS the PostgreSQL server (root or the cluster's owner): never beside other work.
 faults: install
-	$(BIN)/python bench/two_servers.py
-	$(BIN)/python bench/faults.py
+	$(BIN)/python -m bench.two_servers
+	$(BIN)/python -m bench.faults
 
 # The production settings' own checks, with throw-away values for the secrets.
 deploy-check: install

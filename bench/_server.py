@@ -12,108 +12,34 @@ Several app servers sharing the one database and Redis, as in production:
         second = site.add_server()   # another gunicorn on another free port
         second.kill_workers()        # SIGKILL its workers; its master starts new ones
 
-`BenchSite` creates a PostgreSQL database of its own (named after the process),
-claims an empty Redis database number of its own for the shared cache, sets the
-environment that both this process and gunicorn read (production settings by
-way of bench/settings.py, which only lets cookies work over plain http), and
-on the way out, also after an error, Ctrl-C or SIGTERM, stops every gunicorn, drops
-the database, flushes the Redis database and removes its temporary folder.
-
-PostgreSQL's server is taken from BENCH_POSTGRES_URL, else DATABASE_URL when it
-is a PostgreSQL URL, else postgres://postgres@127.0.0.1:5432/postgres; Redis
-from BENCH_REDIS_URL (default redis://127.0.0.1:6379). Only loopback is used.
+`BenchSite` is a `Scratch` (bench/_scratch.py: a PostgreSQL database and a Redis
+database of its own, removed at the end, also after an error, Ctrl-C or SIGTERM)
+that also sets the environment both this process and gunicorn read (production
+settings by way of bench/settings.py, which only lets cookies work over plain
+http), and on the way out stops every gunicorn before the databases go.
 """
 
 import contextlib
 import os
-import re
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-if __name__ == "__main__":  # `make bench` runs every bench/*.py: this one is a helper.
-    raise SystemExit(0)
+from bench._scratch import Scratch
 
 ROOT = Path(__file__).resolve().parent.parent
-# Databases 14 down to 8: the site uses 0, tests/test_settings.py uses 1 and 15.
-REDIS_DB_CHOICES = range(14, 7, -1)
-CLAIM_KEY = "northwind-bench-claim"
-
-
-def postgres_server_url():
-    for name in ("BENCH_POSTGRES_URL", "DATABASE_URL"):
-        url = os.environ.get(name, "")
-        if url.startswith(("postgres://", "postgresql://")):
-            return url
-    return "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-def with_database(url, name):
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def ensure_wrk():
-    """The path of wrk, installing Debian's package when it is missing (CI runs as root)."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise SystemExit("wrk is needed: install it (Debian: apt-get install -y wrk).")
-    print("Installing wrk (apt-get install -y wrk) …", flush=True)
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.STDOUT, "timeout": 300}
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, **quiet).returncode:  # noqa: S603, S607
-        subprocess.run(["apt-get", "update"], env=env, **quiet)  # noqa: S603, S607
-        subprocess.run(["apt-get", "install", "-y", "wrk"], env=env, check=True, **quiet)  # noqa: S603, S607
-    return shutil.which("wrk")
-
-
-def run_wrk(wrk, url, *, threads, connections, seconds, script=None, script_args=(), headers=()):
-    """One wrk run (with --latency): requests/s, requests, latency p50/p99 (as wrk prints
-    them), non-2xx/3xx answers, socket errors, and wrk's whole output (and error output)
-    for a Lua script's own figures. `headers`: "Name: value" strings sent with each
-    request."""
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    for header in headers:
-        command += ["-H", header]
-    if script is not None:
-        command += ["-s", str(script)]
-    command.append(url)
-    if script_args:
-        command += ["--", *script_args]
-    result = subprocess.run(  # noqa: S603
-        command, capture_output=True, text=True, timeout=seconds + 30, check=True
-    )
-    out = result.stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.MULTILINE))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {
-        "rate": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "p50": percentiles.get("50"),
-        "p99": percentiles.get("99"),
-        "non_2xx": int(bad.group(1)) if bad else 0,
-        "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
-        "output": out,
-        "stderr": result.stderr,
-    }
 
 
 def process_cpu_seconds(pid):
@@ -133,76 +59,30 @@ def machine_busy_seconds():
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _raise_on_sigterm(signum, frame):
-    raise SystemExit(f"stopped by signal {signum}")
-
-
-class BenchSite:
+class BenchSite(Scratch):
     def __init__(self, label, *, workers=4):
-        self.label = label
+        super().__init__(label, redis=True)
         self.workers = workers
         # gunicorn's default (sync: one request at a time, no keep-alive), as the README
         # deploys it; BENCH_WORKER_CLASS=gthread (BENCH_THREADS, default 4) to compare.
         self.worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
         default_threads = "4" if self.worker_class == "gthread" else "1"
         self.threads = int(os.environ.get("BENCH_THREADS", default_threads))
-        self.server_url = postgres_server_url()
-        self.db_name = f"bench_{label}_{os.getpid()}"
-        self.database_url = with_database(self.server_url, self.db_name)
-        self.redis_base = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379").rstrip("/")
-        self.redis_db = None
-        self.redis = None
-        self.workdir = None
         self.servers = []
-        self._db_created = False
-        self._old_sigterm = None
+        self.env = {}
 
     # Setting up ---------------------------------------------------------------------
 
     def __enter__(self):
-        self._old_sigterm = signal.signal(signal.SIGTERM, _raise_on_sigterm)
+        super().__enter__()
         try:
-            self.workdir = Path(tempfile.mkdtemp(prefix=f"bench-{self.label}-"))
             (self.workdir / "static").mkdir()
             (self.workdir / "media").mkdir()
-            self._create_database()
-            self._claim_redis_db()
             self._set_environment()
         except BaseException:
             self.cleanup()
             raise
         return self
-
-    def __exit__(self, *exc_info):
-        self.cleanup()
-        return False
-
-    def admin_connection(self):
-        import psycopg
-
-        return psycopg.connect(self.server_url, autocommit=True, connect_timeout=10)
-
-    def _create_database(self):
-        with self.admin_connection() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{self.db_name}"')
-        self._db_created = True
-
-    def _claim_redis_db(self):
-        import redis
-
-        for number in REDIS_DB_CHOICES:
-            client = redis.Redis.from_url(f"{self.redis_base}/{number}", socket_timeout=5)
-            # An empty database, claimed atomically so two benchmarks never share one.
-            if client.dbsize() == 0 and client.set(CLAIM_KEY, os.getpid(), nx=True, ex=900):
-                if client.dbsize() == 1:
-                    self.redis_db, self.redis = number, client
-                    client.delete(CLAIM_KEY)
-                    client.flushdb()
-                    return
-                client.delete(CLAIM_KEY)
-            client.close()
-        raise RuntimeError("No empty Redis database (8-14) to use for the benchmark.")
 
     def _set_environment(self):
         """The environment this process's Django and gunicorn's both read."""
@@ -213,7 +93,7 @@ class BenchSite:
             "DATABASE_URL": self.database_url,
             # Production keeps connections between requests (one per worker).
             "DATABASE_CONN_MAX_AGE": "60",
-            "REDIS_URL": f"{self.redis_base}/{self.redis_db}",
+            "REDIS_URL": self.redis_url,
             "CACHE_KEY_PREFIX": f"bench-{self.label}",
             "SECURE_SSL_REDIRECT": "false",
             "BENCH_PLAIN_HTTP_COOKIES": "1",
@@ -225,20 +105,6 @@ class BenchSite:
             "VOTE_RATE_LIMITS": "20/m/key",
         }
         os.environ.update(self.env)
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-
-    def setup_django(self, *, collectstatic=False):
-        """Set Django up in this process and migrate the fresh database (seconds taken)."""
-        import django
-        from django.core.management import call_command
-
-        started = time.perf_counter()
-        django.setup()
-        call_command("migrate", verbosity=0, interactive=False)
-        if collectstatic:
-            call_command("collectstatic", verbosity=0, interactive=False)
-        return time.perf_counter() - started
 
     # gunicorn -------------------------------------------------------------------------
 
@@ -270,12 +136,14 @@ class BenchSite:
             return self.server
         return self.add_server(ready_path=ready_path, timeout=timeout)
 
-    def add_server(self, *, workers=None, ready_path="/robots.txt", timeout=60):
-        """Start one more gunicorn on its own free port, sharing the database and Redis."""
+    def add_server(self, *, workers=None, ready_path="/robots.txt", timeout=60, app="cms.wsgi"):
+        """Start one more gunicorn on its own free port, sharing the database and Redis.
+        `app`: the WSGI application it serves (the site's, unless another is named)."""
         from django.db import connections
 
         connections.close_all()  # gunicorn's workers open their own
-        server = GunicornServer(self, f"app{len(self.servers) + 1}", workers or self.workers)
+        name = f"app{len(self.servers) + 1}"
+        server = GunicornServer(self, name, workers or self.workers, app=app)
         self.servers.append(server)
         server.start(ready_path=ready_path, timeout=timeout)
         return server
@@ -292,11 +160,12 @@ class BenchSite:
             ).fetchall()
         return [row[0] for row in rows]
 
-    def cpu_snapshot(self):
-        """CPU seconds so far: gunicorn's workers, this database's PostgreSQL backends,
-        this process, the whole machine."""
+    def cpu_snapshot(self, servers=None):
+        """CPU seconds so far: gunicorn's workers (of `servers`, default all), this database's
+        PostgreSQL backends, this process, the whole machine."""
+        workers = [pid for server in servers or self.servers for pid in server.worker_pids()]
         return {
-            "workers": {pid: process_cpu_seconds(pid) for pid in self.worker_pids()},
+            "workers": {pid: process_cpu_seconds(pid) for pid in workers},
             "backends": {pid: process_cpu_seconds(pid) for pid in self.backend_pids()},
             "client": time.process_time(),
             "machine": machine_busy_seconds(),
@@ -341,49 +210,19 @@ class BenchSite:
 
     # Cleaning up ------------------------------------------------------------------------
 
-    def cleanup(self):
-        errors = []
-        for step in (self.stop_server, self._close_django, self._drop_database, self._flush_redis):
-            try:
-                step()
-            except Exception as error:  # keep cleaning up; report at the end
-                errors.append(f"{step.__name__}: {error}")
-        if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.workdir = None
-        if self._old_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._old_sigterm)
-            self._old_sigterm = None
-        for error in errors:
-            print(f"cleanup: {error}", file=sys.stderr)
-
-    def _close_django(self):
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-
-    def _drop_database(self):
-        if self._db_created:
-            with self.admin_connection() as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-            self._db_created = False
-
-    def _flush_redis(self):
-        if self.redis is not None:
-            self.redis.flushdb()
-            self.redis.close()
-            self.redis = None
+    def cleanup_steps(self):
+        return [self.stop_server, *super().cleanup_steps()]
 
 
 class GunicornServer:
     """One app server: a gunicorn master and its workers on a free 127.0.0.1 port, with the
     environment of its BenchSite (the same database, Redis and secret key as the others)."""
 
-    def __init__(self, site, name, workers):
+    def __init__(self, site, name, workers, *, app="cms.wsgi"):
         self.site = site
         self.name = name
         self.workers = workers
+        self.app = app
         self.port = None
         self.process = None
         self.log_path = site.workdir / f"gunicorn-{name}.log"
@@ -401,7 +240,7 @@ class GunicornServer:
             sys.executable,
             "-m",
             "gunicorn",
-            "cms.wsgi",
+            self.app,
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",

@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
-if __name__ == "__main__":  # `make bench` runs every bench/*.py: this one is a helper.
-    raise SystemExit(0)
+from bench._members import api_tokens, make_meeting_and_members, sign_in, unlock_ballots
 
 REQUEST_TIMEOUT = 30.0  # seconds, one request
 CLIENTS = 200  # requests in flight at once, at most
@@ -77,8 +76,6 @@ class Progress:
 def prepare_voters():
     """A Chapter AGM under way with 2,000 eligible members (bench/vote_burst.py's), each
     signed in (a session and a CSRF pair) and holding a member API token; and its chair."""
-    from bench.vote_burst import api_tokens, make_meeting_and_members, sign_in
-
     meeting, members, users, chair = make_meeting_and_members()
     meeting.chairs.add(chair)
     meeting.save()
@@ -95,15 +92,7 @@ def prepare_voters():
 
 def signed_in_cookie(user):
     """A session and CSRF pair for one more user (the chair): (cookie, form token)."""
-    from bench.vote_burst import sign_in
-
     return sign_in([user])[0]
-
-
-def open_motion(meeting, chair, position):
-    from bench.vote_burst import open_motion as open_it
-
-    return open_it(meeting, chair, position)
 
 
 # HTTP ------------------------------------------------------------------------------------
@@ -293,11 +282,24 @@ def counted_members(item):
 
 
 def final_counts(item):
-    """(voter records, filled ballots) of the item."""
+    """(voter records, ballots) of the item: the sealed ballots waiting to be counted and
+    the counted ones (before the close all are sealed, after it all are counted)."""
     from meetings.ballots.models import Ballot, VoterRecord
 
-    records = VoterRecord.objects.filter(item=item).count()
-    return records, Ballot.objects.filter(item=item, selection__isnull=False).count()
+    records = VoterRecord.objects.filter(item=item)
+    sealed = records.filter(sealed_ballot__isnull=False).count()
+    return records.count(), sealed + Ballot.objects.filter(item=item).count()
+
+
+def close_and_count(item, chair):
+    """The chair closes the item (in this process), which counts its sealed ballots; the
+    meeting's scrutineer unlocks them first if they are locked. Returns seconds taken."""
+    from meetings.ballots.chairing import close_item
+
+    unlock_ballots(item.meeting)
+    began = time.perf_counter()
+    close_item(item, chair)
+    return time.perf_counter() - began
 
 
 def check_item(checks, item, choices, expected_choice, success_receipts):
@@ -308,15 +310,17 @@ def check_item(checks, item, choices, expected_choice, success_receipts):
     """
     from django.db.models import Count
 
-    from meetings.ballots.models import Ballot, VoterRecord
+    from meetings.ballots.models import Ballot, BallotItem, VoterRecord
     from meetings.ballots.results import tally
 
+    item = BallotItem.objects.get(pk=item.pk)
+    assert item.is_counted, "check_item reads counted ballots: close the item first"
     records = VoterRecord.objects.filter(item=item)
-    filled = Ballot.objects.filter(item=item, selection__isnull=False)
+    filled = Ballot.objects.filter(item=item)
     n_records, n_filled = records.count(), filled.count()
     duplicates = records.values("member").annotate(n=Count("pk")).filter(n__gt=1).count()
     receipts = set(filled.values_list("receipt", flat=True))
-    checks.check("voter records == filled ballots", n_records == n_filled, f"{n_records:,}")
+    checks.check("voter records == counted ballots", n_records == n_filled, f"{n_records:,}")
     checks.check(
         "voter records == members whose vote should count",
         n_records == len(expected_choice),
@@ -327,7 +331,7 @@ def check_item(checks, item, choices, expected_choice, success_receipts):
         "the members with a record are exactly those expected",
         counted_members(item) == set(expected_choice),
     )
-    checks.check("distinct receipts == filled ballots", len(receipts) == n_filled)
+    checks.check("distinct receipts == counted ballots", len(receipts) == n_filled)
     missing = [r for r in success_receipts if r not in receipts]
     checks.check(
         "every successful client's receipt is among the ballots",

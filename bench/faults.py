@@ -1,7 +1,7 @@
 """Faults in the middle of a vote burst: nothing half-saved, every answer truthful.
 
-    flock /tmp/bench.lock .venv/bin/python bench/faults.py
-    BENCH_FAULTS=workers .venv/bin/python bench/faults.py    # or postgres; default both
+    flock /tmp/bench.lock .venv/bin/python -m bench.faults
+    BENCH_FAULTS=workers .venv/bin/python -m bench.faults    # or postgres; default both
     BENCH_PG_STOP_MODE=immediate ...   # PostgreSQL crashes instead of a fast shutdown
     BENCH_VOTE_RATE=80 ...             # votes sent per second (default 80)
 
@@ -44,10 +44,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import _voters as voting  # noqa: E402
-from bench._server import BenchSite  # noqa: E402
+from bench import _voters as voting
+from bench._members import open_motion
+from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 RATE = float(os.environ.get("BENCH_VOTE_RATE", "80"))  # votes sent per second
@@ -237,6 +236,17 @@ def first_success_after(attempts, moment):
 # Checks ----------------------------------------------------------------------------------------
 
 
+def fault_burst(checks, site, meeting, chair, voters, rng, name, make_fault):
+    """A new motion; one vote from each of the voters, at RATE, with the fault that
+    `make_fault(jobs)` makes beside them; checked (check_fault). Returns the figures."""
+    from meetings.ballots.models import BallotItem
+
+    position = BallotItem.objects.filter(meeting=meeting).count() + 1
+    item, choices = open_motion(meeting, chair, position)
+    jobs = plan(voters, choices, rng, position)
+    return check_fault(checks, site, meeting, item, choices, jobs, make_fault(jobs), name)
+
+
 def check_fault(checks, site, meeting, item, choices, jobs, fault, name):
     """Run one burst with its fault, check, retry, check again; returns the figures."""
     attempts, wall, events = run_with_fault(site, meeting, item, jobs, fault)
@@ -275,7 +285,7 @@ def check_fault(checks, site, meeting, item, choices, jobs, fault, name):
             f"{slowest:.2f} s"
         )
     records, ballots = voting.final_counts(item)
-    checks.check(f"[{name}] voter records == filled ballots", records == ballots, f"{records:,}")
+    checks.check(f"[{name}] voter records == sealed ballots", records == ballots, f"{records:,}")
 
     again = retry(site, meeting, item, attempts)
     outcomes = collections.Counter()
@@ -299,7 +309,8 @@ def check_fault(checks, site, meeting, item, choices, jobs, fault, name):
 
     successes = [a for a in attempts + again if a.kind == "success"]
     final_choice = {a.voter.member.pk: a.choice for a in attempts}  # retries repeat the choice
-    print("  after the retries:")
+    print("  after the retries, the chair closes the item and its ballots are counted:")
+    voting.close_and_count(item, meeting.chairs.first())
     voting.check_item(checks, item, choices, final_choice, [a.receipt for a in successes])
     records, ballots = voting.final_counts(item)
     return {
@@ -337,9 +348,6 @@ def main():
     with BenchSite("faults", workers=WORKERS) as site:
         postgres = PostgresServer(site) if "postgres" in FAULTS else None
         try:
-            print(
-                f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True
-            )
             site.setup_django(collectstatic=True)
             meeting, voters, chair = voting.prepare_voters()
             for _ in range(2):
@@ -352,40 +360,20 @@ def main():
             rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
             voting_now = voters[:VOTES]
             duration = len(voting_now) / RATE
-            position = 0
+            burst = (checks, site, meeting, chair, voting_now, rng)
             if "workers" in FAULTS:
-                position += 1
-                item, choices = voting.open_motion(meeting, chair, position)
                 app1 = site.servers[0]
                 old = app1.worker_pids()
-                jobs = plan(voting_now, choices, rng, position)
-                result = check_fault(
-                    checks,
-                    site,
-                    meeting,
-                    item,
-                    choices,
-                    jobs,
-                    kill_workers_fault(site, duration, jobs),
-                    "workers",
+                result = fault_burst(
+                    *burst, "workers", lambda jobs: kill_workers_fault(site, duration, jobs)
                 )
                 seconds = wait_for_workers(app1, old)
                 print(f"  app1 has {app1.workers} new workers ({seconds:.1f} s after the burst)")
                 figures["workers"] = result
             if "postgres" in FAULTS:
-                position += 1
-                item, choices = voting.open_motion(meeting, chair, position)
-                jobs = plan(voting_now, choices, rng, position)
                 workers_before = set(site.worker_pids())
-                result = check_fault(
-                    checks,
-                    site,
-                    meeting,
-                    item,
-                    choices,
-                    jobs,
-                    restart_postgres_fault(postgres, duration),
-                    "postgres",
+                result = fault_burst(
+                    *burst, "postgres", lambda jobs: restart_postgres_fault(postgres, duration)
                 )
                 checks.check(
                     "[postgres] the same gunicorn workers throughout",

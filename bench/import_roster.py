@@ -1,12 +1,12 @@
 """Time the roster import on a 50,000-member file against a fresh database.
 
-    .venv/bin/python bench/import_roster.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import_roster.py
+    .venv/bin/python -m bench.import_roster
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python -m bench.import_roster
 
-The database is made for the run with Django's test-database machinery (an
-SQLite file in a temporary folder, or a throw-away PostgreSQL database named
-after this process when DATABASE_URL points at PostgreSQL) and removed at the
-end. The CSV file is written to the same temporary folder. Four runs are timed:
+The database is made for the run by bench/_scratch.py (an SQLite file in a
+temporary folder, or a throw-away PostgreSQL database named after this process
+when BENCH_POSTGRES_URL or DATABASE_URL names a PostgreSQL server) and removed at
+the end. The CSV file is written to the same temporary folder. Four runs are timed:
 a check of the whole file, the first import (50,000 new members), importing the
 same file again (nothing to change), and an import with 5,000 changed rows.
 Each is compared with the 60-second target.
@@ -17,40 +17,13 @@ import io
 import os
 import random
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
-
-import django  # noqa: E402
+from bench._scratch import Scratch, named_postgres_server
 
 MEMBERS = 50_000
 CHANGED = 5_000
 TARGET_SECONDS = 60.0
-HEADER = [
-    "member_id",
-    "given_name",
-    "family_name",
-    "local",
-    "chapter",
-    "email",
-    "phone",
-    "address_line_1",
-    "address_line_2",
-    "city",
-    "province",
-    "postal_code",
-    "standing",
-    "meeting_notices",
-    "newsletter",
-    "partner_mailings",
-    "refuses_postal_mail",
-    "refuses_email",
-    "refuses_contact_sharing",
-]
 GIVEN_NAMES = ["Ada", "Zoë", "Grace", "Mary", "Amrit", "Jean-Luc", "Wei", "Fatima", "Olu", "Kai"]
 FAMILY_NAMES = ["Lovelace", "Bélanger", "Hopper", "Jackson", "Singh", "Côté", "Chen", "Okafor"]
 CITIES = ["Edmonton", "Calgary", "Red Deer", "Lethbridge", "Grande Prairie", "Medicine Hat"]
@@ -110,8 +83,10 @@ def make_rows(units, rng):
 
 
 def to_csv(rows):
+    from members.roster_import import ALL_COLUMNS
+
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=ALL_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
@@ -141,27 +116,16 @@ def timed(label, function, results):
 
 
 def main():
-    django.setup()
-    from django.db import connection
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
+    with Scratch("roster", sqlite=named_postgres_server() is None) as scratch:
+        scratch.setup_django()
+        from members.roster_import import check_roster, import_roster
 
-    from members.roster_import import check_roster, import_roster
-
-    workdir = Path(tempfile.mkdtemp(prefix="roster-bench-"))
-    if connection.vendor == "sqlite":
-        test_name = str(workdir / "bench.sqlite3")
-    else:
-        # Named after this process, so it cannot clash with a test run's database.
-        test_name = f"roster_bench_{os.getpid()}"
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = test_name
-
-    print(f"Setting up a fresh {connection.vendor} database ({test_name}) …", flush=True)
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
         rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
         rows = make_rows(make_structure(), rng)
         first = to_csv(rows)
         changed = to_csv(change_some(rows, rng))
-        csv_path = workdir / "roster.csv"
+        csv_path = scratch.workdir / "roster.csv"
         csv_path.write_bytes(first)
         print(f"Roster file: {MEMBERS:,} members, {len(first) / 1e6:.1f} MB, {csv_path}\n")
 
@@ -192,11 +156,6 @@ def main():
             f"the {TARGET_SECONDS:.0f} s target ({TARGET_SECONDS / slowest:.0f}× headroom). "
             f"Peak memory {peak_mb:.0f} MB."
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        for path in workdir.iterdir():
-            path.unlink()
-        workdir.rmdir()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """A signed-in member's meeting page and dashboard beside a static file, measured with wrk.
 
-    .venv/bin/python bench/member_pages.py
-    BENCH_WORKERS=6 .venv/bin/python bench/member_pages.py    # gunicorn workers (default 4)
-    BENCH_WORKER_CLASS=gthread .venv/bin/python bench/member_pages.py   # threaded, keep-alive
+    .venv/bin/python -m bench.member_pages
+    BENCH_WORKERS=6 .venv/bin/python -m bench.member_pages    # gunicorn workers (default 4)
+    BENCH_WORKER_CLASS=gthread .venv/bin/python -m bench.member_pages   # threaded, keep-alive
 
 The demo content (`manage.py load_demo`) with its Chapter AGM under way: 100
 eligible members of the Chapter have voted on the motion, which the chair has
@@ -28,25 +28,19 @@ Throw-away PostgreSQL and Redis databases, production settings, gunicorn on a
 free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
 """
 
-import io
 import os
 import re
 import statistics
-import sys
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench._server import BenchSite, ensure_wrk  # noqa: E402
-from bench._server import run_wrk as shared_run_wrk  # noqa: E402
+from bench import _wrk
+from bench._members import eligible_members, load_demo, meeting_under_way, sign_in
+from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 MEMBERS = 100  # signed in, one session each, taken in turn by the Lua script
 CONNECTIONS = 16  # enough to keep every worker busy without a deep queue in the latencies
-THREADS = 2
-SECONDS = 6  # per wrk run
 ROUNDS = 3  # each URL, alternately
 
 # wrk's Lua: each thread sends the members' cookies in turn (starting at a different one),
@@ -96,80 +90,6 @@ end
 """
 
 
-# Data ----------------------------------------------------------------------------------
-
-
-def load_demo():
-    """The demo content, quietly; returns its Chapter AGM."""
-    from django.core.management import call_command
-
-    from meetings.models import MeetingPage
-
-    call_command("load_demo", stdout=io.StringIO())
-    return MeetingPage.objects.get(slug="riverside-chapter-agm")
-
-
-def eligible_members(meeting, count):
-    """`count` members of the meeting's Chapter with confirmed accounts: the demo's own
-    Chapter member first (Maya Okonkwo), then roster members given an account, then
-    new members if the roster is short."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-
-    from members.models import Member, Standing
-
-    chapter = meeting.audience_chapter
-    in_chapter = Member.objects.filter(chapter=chapter, standing=Standing.ACTIVE)
-    with_account = list(in_chapter.filter(member_id="000011", account__isnull=False))
-    others = list(in_chapter.filter(account__isnull=True).order_by("member_id")[: count - 1])
-    for n in range(count - len(with_account) - len(others)):
-        others.append(
-            Member.objects.create(
-                member_id=f"{700000 + n:06d}",
-                given_name="Bench",
-                family_name=f"Member {n}",
-                local=chapter.local,
-                chapter=chapter,
-                email=f"bench.member.{n}@members.northwind.example",
-            )
-        )
-    unusable = make_password(None)  # sessions are made directly: no password needed
-    User = get_user_model()
-    for member in others:
-        email = member.email or f"member.{member.member_id}@members.northwind.example"
-        user = User.objects.create(
-            username=f"member-{member.member_id}", email=email, password=unusable
-        )
-        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
-        member.account = user
-        member.save(update_fields=["account"])
-    members = with_account + others
-    assert all(meeting.is_eligible(member) for member in members), "a member is not eligible"
-    return members
-
-
-def meeting_under_way(meeting, members):
-    """Halfway through the demo ballot: every member has voted on the motion, which the
-    chair has closed (so the page shows its result and the list of counted receipts),
-    and the budget is open. Returns the open item."""
-    import random
-
-    from meetings.ballots.casting import cast_vote
-    from meetings.ballots.chairing import close_item, open_item
-    from meetings.ballots.models import BallotItem
-
-    chair = meeting.chairs.first()
-    motion, budget = BallotItem.objects.filter(meeting=meeting).order_by("position")[:2]
-    motion = open_item(motion, chair)
-    choices = list(motion.choices.order_by("position"))
-    rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
-    for member in members:
-        cast_vote(member, motion, [rng.choices(choices, weights=[6, 3, 1])[0].pk])
-    close_item(motion, chair)
-    return open_item(budget, chair)
-
-
 # Measuring -----------------------------------------------------------------------------
 
 
@@ -205,12 +125,10 @@ def check_pages(site, meeting_path, members, credentials):
 
 def run_wrk(wrk, script, url, cookies):
     """requests/s, latency p50/p95/p99 (ms), requests and non-200 answers of one wrk run."""
-    run = shared_run_wrk(
+    run = _wrk.run(
         wrk,
         url,
-        threads=THREADS,
         connections=CONNECTIONS,
-        seconds=SECONDS,
         script=script,
         script_args=[str(cookies) if cookies else ""],
     )
@@ -248,15 +166,11 @@ def queries_of(path, user, label):
 
 
 def main():
-    wrk = ensure_wrk()
+    wrk = _wrk.ensure()
     with BenchSite("pages", workers=WORKERS) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
-        seconds = site.setup_django(collectstatic=True)
-        print(f"Migrated and collected static files in {seconds:.1f} s", flush=True)
+        site.setup_django(collectstatic=True)
 
         from django.contrib.staticfiles.storage import staticfiles_storage
-
-        from bench.vote_burst import sign_in
 
         meeting = load_demo()
         members = eligible_members(meeting, MEMBERS)
@@ -294,8 +208,8 @@ def main():
             f"  GET /my-union/ ({sizes['dashboard']:,} bytes): each member's own dashboard, "
             "greeting checked\n"
             f"  GET {static_path} ({sizes['static']:,} bytes), whitenoise\n"
-            f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s a run, "
-            f"{ROUNDS} runs each, alternately; the pages rotate over {len(members)} "
+            f"{_wrk.settings_line(ROUNDS, connections=CONNECTIONS)}; the pages rotate over "
+            f"{len(members)} "
             "members' cookies\n",
             flush=True,
         )
@@ -326,18 +240,9 @@ def main():
 
         print("\nRatios to the static file, median of the rounds:")
         for label, name, _, _ in targets[:2]:
-            rates = [
-                page["rate"] / static["rate"]
-                for page, static in zip(runs[name], runs["static"], strict=True)
-            ]
-            p95s = [
-                page["p95"] / static["p95"]
-                for page, static in zip(runs[name], runs["static"], strict=True)
-            ]
-            print(
-                f"  {label:<13} requests/s × {statistics.median(rates):.3f}   "
-                f"p95 × {statistics.median(p95s):.1f}"
-            )
+            rate, _ = _wrk.ratios_by_round(runs[name], runs["static"])
+            p95, _ = _wrk.ratios_by_round(runs[name], runs["static"], key="p95")
+            print(f"  {label:<13} requests/s × {rate:.3f}   p95 × {p95:.1f}")
 
         print("\nCPU of gunicorn's workers per request, all runs (wrk shares the machine):")
         for label, name, _, _ in targets:

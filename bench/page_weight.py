@@ -1,6 +1,6 @@
 """What a browser downloads for the meeting page, compressed, against the 40 KB target.
 
-    .venv/bin/python bench/page_weight.py
+    .venv/bin/python -m bench.page_weight
 
 The demo content (`manage.py load_demo`) with its Chapter AGM under way, as in
 bench/member_pages.py: 100 members have voted on the motion, which is closed
@@ -27,17 +27,14 @@ target is printed, not failed on, like the other benchmarks' targets.
 
 import gzip
 import re
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench._server import BenchSite  # noqa: E402
+from bench._members import eligible_members, load_demo, meeting_under_way, sign_in
+from bench._server import BenchSite
 
 TARGET_BYTES = 40_000  # "40 KB compressed", read strictly (not 40 × 1024)
 VOTERS = 100
@@ -315,12 +312,7 @@ def member_page_check(html):
 
 def main():
     with BenchSite("weight", workers=2) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
-        seconds = site.setup_django(collectstatic=True)
-        print(f"Migrated and collected static files in {seconds:.1f} s", flush=True)
-
-        from bench.member_pages import eligible_members, load_demo, meeting_under_way
-        from bench.vote_burst import sign_in
+        site.setup_django(collectstatic=True)
 
         meeting = load_demo()
         members = eligible_members(meeting, VOTERS)

@@ -1,8 +1,8 @@
 """The polled meeting state beside a static file, on gunicorn with Redis, measured with wrk.
 
-    .venv/bin/python bench/poll_state.py
-    BENCH_WORKERS=6 .venv/bin/python bench/poll_state.py    # gunicorn workers (default 4)
-    BENCH_WORKER_CLASS=gthread .venv/bin/python bench/poll_state.py   # threaded, keep-alive
+    .venv/bin/python -m bench.poll_state
+    BENCH_WORKERS=6 .venv/bin/python -m bench.poll_state    # gunicorn workers (default 4)
+    BENCH_WORKER_CLASS=gthread .venv/bin/python -m bench.poll_state   # threaded, keep-alive
 
 Every member's meeting page polls GET /meeting-state/<meeting id>/, which is
 served from the shared cache (Redis) without touching the database. The page's
@@ -24,51 +24,27 @@ free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
 """
 
 import os
-import statistics
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench._server import BenchSite, ensure_wrk, run_wrk  # noqa: E402
+from bench import _wrk
+from bench._members import chapter_meeting, sign_in
+from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-CONNECTIONS = 64
-THREADS = 2
-SECONDS = 6  # per wrk run
-ROUNDS = 3  # each endpoint, alternately
+ROUNDS = 3  # wrk runs of each endpoint, alternately
 TARGET_RATIO = 0.6
 
 
 def make_meeting():
     """A Chapter AGM under way with three motions, the first open (the cache is then warm)."""
-    import datetime
-
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
-    from home.factories import build_site
     from meetings.ballots.chairing import open_item
     from meetings.ballots.models import BallotItem
-    from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-    from meetings.models import AudienceKind
-    from members.models import Chapter, Local, Sector
 
-    home = build_site()
-    sector = Sector.objects.create(name="Health care", slug="health-care")
-    local = Local.objects.create(number=41, name="Riverside Health", sector=sector)
-    chapter = Chapter.objects.create(local=local, number=1, name="Riverside General")
-    now = timezone.now()
-    meeting = MeetingPageFactory(
-        parent=MeetingIndexPageFactory(parent=home),
-        slug="riverside-agm",
-        audience_kind=AudienceKind.CHAPTER,
-        audience_chapter=chapter,
-        starts_at=now - datetime.timedelta(minutes=10),
-        ends_at=now + datetime.timedelta(hours=2),
-    )
+    meeting = chapter_meeting()
     items = [
         BallotItem.objects.create(meeting=meeting, position=n, title=f"Motion {n}")
         for n in (1, 2, 3)
@@ -84,7 +60,6 @@ def member_cookie(meeting):
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
 
-    from bench.vote_burst import sign_in
     from members.models import Member
 
     member = Member.objects.create(
@@ -139,11 +114,9 @@ def settled_transactions(site, timeout=20.0):
 
 
 def main():
-    wrk = ensure_wrk()
+    wrk = _wrk.ensure()
     with BenchSite("poll", workers=WORKERS) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
-        seconds = site.setup_django(collectstatic=True)
-        print(f"Migrated and collected static files in {seconds:.1f} s", flush=True)
+        site.setup_django(collectstatic=True)
 
         from django.contrib.staticfiles.storage import staticfiles_storage
         from django.core.cache import cache
@@ -166,20 +139,16 @@ def main():
             f"gunicorn: {site.description} on {site.base_url}, Redis cache (warm)\n"
             f"  GET {state_path} → {body.decode()} ({len(body)} bytes)\n"
             f"  GET {static_path} → {static_size.st_size:,} bytes, whitenoise\n"
-            f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s a run, "
-            f"{ROUNDS} runs each, alternately, with a signed-in member's cookies\n",
+            f"{_wrk.settings_line(ROUNDS)}, with a signed-in member's cookies\n",
             flush=True,
         )
 
         before_tx = settled_transactions(site)
 
         def runner(path):
-            return lambda: run_wrk(
+            return lambda: _wrk.run(
                 wrk,
                 site.base_url + path,
-                threads=THREADS,
-                connections=CONNECTIONS,
-                seconds=SECONDS,
                 headers=[f"Cookie: {cookie}"],
             )
 
@@ -192,26 +161,11 @@ def main():
             ("meeting state", "state", state_path),
             ("static file", "static", static_path),
         ]:
-            rates = [run["rate"] for run in runs[name]]
-            print(
-                f"{label:<14} {statistics.median(rates):8.0f} requests/s (median; runs: "
-                f"{', '.join(f'{rate:.0f}' for rate in rates)})  GET {path}"
-            )
-            for n, run in enumerate(runs[name], 1):
-                errors = f", {run['non_2xx']} non-2xx" if run["non_2xx"] else ""
-                errors += f", socket errors {run['socket_errors']}" if run["socket_errors"] else ""
-                print(
-                    f"    run {n}: {run['requests']:,} requests, latency p50 {run['p50']}, "
-                    f"p99 {run['p99']}{errors}"
-                )
-        ratios = [
-            state["rate"] / static["rate"]
-            for state, static in zip(runs["state"], runs["static"], strict=True)
-        ]
-        ratio = statistics.median(ratios)
+            print(f"{label:<14} {_wrk.rates_summary(runs[name], 8)}  GET {path}")
+            _wrk.print_runs(runs[name], 4)
+        ratio, shown = _wrk.ratios_by_round(runs["state"], runs["static"])
         print(
-            f"\nratio meeting state ÷ static file: {ratio:.2f} (median of the rounds: "
-            f"{', '.join(f'{r:.2f}' for r in ratios)}); target ≥ {TARGET_RATIO}: "
+            f"\nratio meeting state ÷ static file: {shown}; target ≥ {TARGET_RATIO}: "
             f"{'MET' if ratio >= TARGET_RATIO else 'NOT MET'}"
         )
         print("\nCPU of gunicorn's workers per request, all runs (wrk shares the machine):")

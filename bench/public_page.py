@@ -1,8 +1,8 @@
 """A public content page beside a static file, with and without the page cache, with wrk.
 
-    .venv/bin/python bench/public_page.py
-    BENCH_WORKERS=4 .venv/bin/python bench/public_page.py    # gunicorn workers (default 2)
-    BENCH_WORKER_CLASS=gthread .venv/bin/python bench/public_page.py   # threaded, keep-alive
+    .venv/bin/python -m bench.public_page
+    BENCH_WORKERS=4 .venv/bin/python -m bench.public_page    # gunicorn workers (default 2)
+    BENCH_WORKER_CLASS=gthread .venv/bin/python -m bench.public_page   # threaded, keep-alive
 
 The demo content (`manage.py load_demo`); the page is its "About the union"
 content page, fetched as an anonymous visitor (no cookies), which the page cache
@@ -30,19 +30,12 @@ free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
 
 import io
 import os
-import statistics
-import sys
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench._server import BenchSite, ensure_wrk, run_wrk  # noqa: E402
+from bench import _wrk
+from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-CONNECTIONS = 64
-THREADS = 2
-SECONDS = 6  # per wrk run
 ROUNDS = 3  # each URL, alternately, in each phase
 TARGET_RATIO = 0.7
 PAGE_SLUG = "about"
@@ -59,7 +52,7 @@ def measure(site, wrk, targets):
 
     def runner(path):
         url = site.base_url + path
-        return lambda: run_wrk(wrk, url, threads=THREADS, connections=CONNECTIONS, seconds=SECONDS)
+        return lambda: _wrk.run(wrk, url)
 
     return site.alternate_runs(ROUNDS, [(name, runner(path)) for name, path in targets])
 
@@ -68,30 +61,15 @@ def report(title, runs, cpu):
     """Print one phase's figures; returns the median ratio page ÷ static file."""
     print(f"\n{title}")
     for label, name in [("content page", "page"), ("static file", "static")]:
-        rates = [run["rate"] for run in runs[name]]
         requests = sum(run["requests"] for run in runs[name])
         workers = sum(used["workers"] for used in cpu[name])
         print(
-            f"  {label:<13} {statistics.median(rates):7.0f} requests/s (median; runs: "
-            f"{', '.join(f'{rate:.0f}' for rate in rates)}), "
+            f"  {label:<13} {_wrk.rates_summary(runs[name])}, "
             f"{1e6 * workers / requests:5.0f} µs of worker CPU a request"
         )
-        for n, run in enumerate(runs[name], 1):
-            errors = f", {run['non_2xx']} non-2xx" if run["non_2xx"] else ""
-            errors += f", socket errors {run['socket_errors']}" if run["socket_errors"] else ""
-            print(
-                f"      run {n}: {run['requests']:,} requests, latency p50 {run['p50']}, "
-                f"p99 {run['p99']}{errors}"
-            )
-    ratios = [
-        page["rate"] / static["rate"]
-        for page, static in zip(runs["page"], runs["static"], strict=True)
-    ]
-    ratio = statistics.median(ratios)
-    print(
-        f"  ratio content page ÷ static file: {ratio:.2f} "
-        f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
-    )
+        _wrk.print_runs(runs[name], 6)
+    ratio, shown = _wrk.ratios_by_round(runs["page"], runs["static"])
+    print(f"  ratio content page ÷ static file: {shown}")
     return ratio
 
 
@@ -127,12 +105,10 @@ def check_headers(headers):
 
 
 def main():
-    wrk = ensure_wrk()
+    wrk = _wrk.ensure()
     failures = []
     with BenchSite("public", workers=WORKERS) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
-        seconds = site.setup_django(collectstatic=True)
-        print(f"Migrated and collected static files in {seconds:.1f} s", flush=True)
+        site.setup_django(collectstatic=True)
 
         from django.contrib.staticfiles.storage import staticfiles_storage
         from django.core.management import call_command
@@ -160,8 +136,7 @@ def main():
             f"  GET {page_path} ({page_bytes:,} bytes), {page.title!r}, anonymous: "
             f"Cache-Control: {headers.get('Cache-Control')}; Vary: {headers.get('Vary')}\n"
             f"  GET {static_path} ({len(css.encode()):,} bytes), whitenoise\n"
-            f"wrk: {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s a run, "
-            f"{ROUNDS} runs each, alternately",
+            f"{_wrk.settings_line(ROUNDS)}",
             flush=True,
         )
 

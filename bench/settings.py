@@ -8,10 +8,7 @@ site itself always runs on cms.settings.production.
 
 import os
 
-if __name__ == "__main__":  # `make bench` runs every bench/*.py: this one is not a benchmark.
-    raise SystemExit(0)
-
-from cms.settings.production import *  # noqa: E402, F403
+from cms.settings.production import *  # noqa: F403
 
 if os.environ.get("BENCH_PLAIN_HTTP_COOKIES") == "1":
     SESSION_COOKIE_SECURE = False

@@ -1,35 +1,33 @@
 """Time `tally` on items with 100,000 ballots each, on SQLite and on PostgreSQL.
 
-    .venv/bin/python bench/tally.py
+    .venv/bin/python -m bench.tally
 
 Two items are counted: a motion (For / Against / Abstain) and an election
 (8 candidates for 3 seats, plus Abstain), each with 100,000 filled ballots made
-directly with random selections (the bit masks `cast_vote` writes) and unique
+directly with random choices (as the count writes them) and unique
 receipts. `tally(item, choices)` is timed (median of several runs after one
 warm-up), its result is checked against counts made in Python, the queries it
 makes are counted (CaptureQueriesContext) and the database's plan is shown.
 
 Each backend runs in a child process of its own, because the settings
 (cms.settings.test, with DATABASE_URL) choose the database when Django starts.
-The database is made for the run with Django's test-database machinery, as
-bench/import_roster.py does: an SQLite file in a temporary folder, and a
-throw-away PostgreSQL database named after the process on the server given by
-BENCH_POSTGRES_URL, else DATABASE_URL when it is PostgreSQL, else
-postgres://postgres@127.0.0.1:5432/postgres. Both are removed at the end.
+The database is made for the run by bench/_scratch.py: an SQLite file in a
+temporary folder, and a throw-away PostgreSQL database named after the process on
+the server given by BENCH_POSTGRES_URL, else DATABASE_URL when it is PostgreSQL,
+else postgres://postgres@127.0.0.1:5432/postgres. Both are removed at the end.
 """
 
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from bench._scratch import Scratch
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 BALLOTS = 100_000
 RUNS = 7
@@ -65,7 +63,7 @@ def make_items():
 
 
 def fill_ballots(item, choices, rng):
-    """BALLOTS filled ballots with random selections; the counts Python expects."""
+    """BALLOTS counted ballots with random choices; the counts Python expects."""
     from meetings.ballots.casting import RECEIPT_ALPHABET, RECEIPT_LENGTH
     from meetings.ballots.models import Ballot
 
@@ -83,9 +81,8 @@ def fill_ballots(item, choices, rng):
             marked = rng.sample(others, rng.randint(1, item.max_choices))
         for choice in marked:
             expected[choice.position] += 1
-        rows.append(
-            Ballot(item=item, selection=sum(c.bit for c in marked), receipt=receipt, sealed=True)
-        )
+        positions = ",".join(str(c.position) for c in sorted(marked, key=lambda c: c.position))
+        rows.append(Ballot(item=item, choices=positions, receipt=receipt))
     Ballot.objects.bulk_create(rows, batch_size=5000)
     return expected
 
@@ -104,77 +101,60 @@ def plan(sql):
 
 def run_backend(backend):
     """In the child process: make the database, time the tally, remove the database."""
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.test"
-    if backend == "postgresql":
-        from bench._server import postgres_server_url
+    with Scratch("tally", sqlite=backend == "sqlite") as scratch:
+        print()
+        scratch.setup_django()
+        time_tallies()
 
-        os.environ["DATABASE_URL"] = postgres_server_url()
-    else:
-        os.environ.pop("DATABASE_URL", None)
 
-    import django
-
-    django.setup()
+def time_tallies():
+    """Fill the items' ballots, then time, check, count the queries of and explain `tally`."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from meetings.ballots.models import Ballot
     from meetings.ballots.results import tally
 
-    workdir = Path(tempfile.mkdtemp(prefix="tally-bench-"))
-    if connection.vendor == "sqlite":
-        test_name = str(workdir / "bench.sqlite3")
-    else:
-        test_name = f"tally_bench_{os.getpid()}"
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = test_name
-    print(f"\n== {connection.vendor}: a fresh database ({test_name}) …", flush=True)
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
-        started = time.perf_counter()
-        items = make_items()
-        expectations = [fill_ballots(item, choices, rng) for item, choices in items]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {Ballot._meta.db_table}")
-        print(
-            f"{len(items)} items × {BALLOTS:,} filled ballots written in "
-            f"{time.perf_counter() - started:.1f} s",
-            flush=True,
-        )
+    rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
+    started = time.perf_counter()
+    items = make_items()
+    expectations = [fill_ballots(item, choices, rng) for item, choices in items]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Ballot._meta.db_table}")
+    print(
+        f"{len(items)} items × {BALLOTS:,} filled ballots written in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
 
-        for (item, choices), expected in zip(items, expectations, strict=True):
-            label = f"{item.get_kind_display().lower()}, {len(choices)} choices"
-            tally(item, choices)  # warm-up: caches, the database's buffers
-            seconds = []
-            for _ in range(RUNS):
-                started = time.perf_counter()
-                counts, cast = tally(item, choices)
-                seconds.append(time.perf_counter() - started)
-            assert counts == expected and cast == BALLOTS, (counts, expected, cast)
-            with CaptureQueriesContext(connection) as given:
-                tally(item, choices)
-            with CaptureQueriesContext(connection) as alone:
-                tally(item)
-            median = statistics.median(seconds)
-            print(
-                f"\n{label}: tally(item, choices) over {BALLOTS:,} ballots\n"
-                f"  median {median * 1000:7.1f} ms   (min {min(seconds) * 1000:.1f}, "
-                f"max {max(seconds) * 1000:.1f}; {RUNS} runs)   "
-                f"{BALLOTS / median / 1e6:.1f} M ballots/s\n"
-                f"  counts equal the ones made in Python: {counts}\n"
-                f"  queries: tally(item, choices) = {len(given)}; tally(item) = {len(alone)} "
-                f"(the item's choices, then the same aggregate)"
-            )
-            sql = given.captured_queries[0]["sql"]
-            print(f"  SQL: {sql[:150]}{'…' if len(sql) > 150 else ''}")
-            print("  plan: " + "\n        ".join(plan(sql)))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        for path in workdir.iterdir():
-            path.unlink()
-        workdir.rmdir()
+    for (item, choices), expected in zip(items, expectations, strict=True):
+        label = f"{item.get_kind_display().lower()}, {len(choices)} choices"
+        tally(item, choices)  # warm-up: caches, the database's buffers
+        seconds = []
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            counts, cast = tally(item, choices)
+            seconds.append(time.perf_counter() - started)
+        assert counts == expected and cast == BALLOTS, (counts, expected, cast)
+        with CaptureQueriesContext(connection) as given:
+            tally(item, choices)
+        with CaptureQueriesContext(connection) as alone:
+            tally(item)
+        median = statistics.median(seconds)
+        print(
+            f"\n{label}: tally(item, choices) over {BALLOTS:,} ballots\n"
+            f"  median {median * 1000:7.1f} ms   (min {min(seconds) * 1000:.1f}, "
+            f"max {max(seconds) * 1000:.1f}; {RUNS} runs)   "
+            f"{BALLOTS / median / 1e6:.1f} M ballots/s\n"
+            f"  counts equal the ones made in Python: {counts}\n"
+            f"  queries: tally(item, choices) = {len(given)}; tally(item) = {len(alone)} "
+            f"(the item's choices, then the same aggregate)"
+        )
+        sql = given.captured_queries[0]["sql"]
+        print(f"  SQL: {sql[:150]}{'…' if len(sql) > 150 else ''}")
+        print("  plan: " + "\n        ".join(plan(sql)))
 
 
 def main():
@@ -183,7 +163,8 @@ def main():
         return
     failed = []
     for backend in ("sqlite", "postgresql"):
-        child = subprocess.Popen([sys.executable, __file__, "--backend", backend], cwd=ROOT)  # noqa: S603
+        command = [sys.executable, "-m", "bench.tally", "--backend", backend]
+        child = subprocess.Popen(command, cwd=ROOT)  # noqa: S603
         try:
             returncode = child.wait(timeout=CHILD_TIMEOUT)
         except BaseException:  # too slow, or Ctrl-C: the child cleans up on SIGTERM

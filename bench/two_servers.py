@@ -1,6 +1,6 @@
 """Two app servers, one PostgreSQL and one Redis: votes spread across both count once.
 
-    flock /tmp/bench.lock .venv/bin/python bench/two_servers.py
+    flock /tmp/bench.lock .venv/bin/python -m bench.two_servers
     BENCH_WORKERS=2 ...      # gunicorn workers per server (default 4)
 
 Two gunicorn instances on their own ports share a throw-away database and Redis
@@ -30,15 +30,12 @@ import asyncio
 import os
 import random
 import re
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import _voters as voting  # noqa: E402
-from bench._server import BenchSite  # noqa: E402
+from bench import _voters as voting
+from bench._members import open_motion
+from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 DOUBLE = 200  # members who submit to both servers at the same moment
@@ -164,6 +161,27 @@ def roaming_session(checks, site, meeting, item, choice):
 # Results from either server ---------------------------------------------------------------
 
 
+def unlock_on_first(checks, site, meeting):
+    """The sealed ballots locked again (as after the shared cache restarts), then the
+    meeting's scrutineer unlocks them with their passphrase on app1's chair page."""
+    from django.core.cache import cache
+
+    from meetings.ballots.sealing import UNLOCKED_KEY, current_meeting_key, is_unlocked
+    from meetings.factories import SCRUTINEER_PASSPHRASE
+
+    meeting_key = current_meeting_key(meeting)
+    cache.delete(UNLOCKED_KEY.format(pk=meeting_key.pk))
+    cookie, token = voting.signed_in_cookie(meeting.scrutineers.first())
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    body = urlencode({"csrfmiddlewaretoken": token, "passphrase": SCRUTINEER_PASSPHRASE})
+    path = f"{meeting.url}chair/unlock/"
+    answer = voting.http_sync(site.servers[0].port, "POST", path, headers, body.encode())
+    checks.check(
+        "a scrutineer unlocks the sealed ballots on app1",
+        answer.status == 302 and is_unlocked(meeting_key),
+    )
+
+
 def close_on_second(checks, site, meeting, item, chair):
     cookie, token = voting.signed_in_cookie(chair)
     path = f"{meeting.url}chair/close/{item.pk}/"
@@ -172,7 +190,8 @@ def close_on_second(checks, site, meeting, item, chair):
     closed = voting.http_sync(site.servers[1].port, "POST", path, headers, body)
     item.refresh_from_db()
     checks.check(
-        "the chair closes the motion on app2", closed.status == 302 and item.state == "closed"
+        "the chair closes the motion on app2, which counts it with the key app1 unlocked",
+        closed.status == 302 and item.is_counted,
     )
     return cookie
 
@@ -234,9 +253,7 @@ def check_results(checks, site, meeting, item, choices, chair_cookie, voter, tal
         {"Authorization": f"Token {voter.api_key}"},
         fresh_key=RECEIPTS_KEY.format(pk=item.pk),
     )
-    receipts = sorted(
-        Ballot.objects.filter(item=item, selection__isnull=False).values_list("receipt", flat=True)
-    )
+    receipts = sorted(Ballot.objects.filter(item=item).values_list("receipt", flat=True))
     checks.check(
         "  … and it lists every ballot's receipt", json.loads(listed)["receipts"] == receipts
     )
@@ -249,11 +266,10 @@ def main():
     began = time.perf_counter()
     checks = voting.Checks()
     with BenchSite("twoservers", workers=WORKERS) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
         site.setup_django(collectstatic=True)
         meeting, voters, chair = voting.prepare_voters()
-        make_signed_up_member(meeting)
-        item, choices = voting.open_motion(meeting, chair, position=1)
+        roaming = make_signed_up_member(meeting)
+        item, choices = open_motion(meeting, chair, position=1)
         rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
         jobs = plan(voters, choices, rng)
         for _ in range(2):
@@ -297,15 +313,18 @@ def main():
             f"{len(expected):,}",
         )
         receipts = [a.receipt for a in attempts if a.kind == "success"]
-        tallied = voting.check_item(checks, item, choices, expected, receipts)
+        records, sealed = voting.final_counts(item)
+        checks.check("voter records == sealed ballots == members", records == sealed == len(voters))
 
         print("\nOne session, two servers:")
         roaming_choice = choices[0]
-        roaming_session(checks, site, meeting, item, roaming_choice)
-        tallied[roaming_choice.label] += 1
+        receipts.append(roaming_session(checks, site, meeting, item, roaming_choice))
+        expected[roaming.pk] = roaming_choice.pk
 
         print("\nResults from either server:")
+        unlock_on_first(checks, site, meeting)
         chair_cookie = close_on_second(checks, site, meeting, item, chair)
+        tallied = voting.check_item(checks, item, choices, expected, receipts)
         check_results(checks, site, meeting, item, choices, chair_cookie, voters[0], tallied)
         records, ballots = voting.final_counts(item)
         checks.check(

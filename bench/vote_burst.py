@@ -1,31 +1,40 @@
-"""A burst of 2,000 votes through the meeting page's form, on gunicorn and PostgreSQL.
+"""Bursts of 2,000 votes on gunicorn and PostgreSQL: the floor app beside the site's votes.
 
-    .venv/bin/python bench/vote_burst.py
-    BENCH_WORKERS=6 .venv/bin/python bench/vote_burst.py     # gunicorn workers (default 4)
-    BENCH_VOTE_VIA=api .venv/bin/python bench/vote_burst.py  # the member API instead of the form
-    BENCH_VOTE_VIA=fetch ...                                  # the form as the page's script posts
-    BENCH_WORKER_CLASS=gthread ...                            # gunicorn's threaded workers
+    .venv/bin/python -m bench.vote_burst
+    BENCH_ROUNDS=5 .venv/bin/python -m bench.vote_burst          # rounds (default 3)
+    BENCH_VOTE_PATHS=floor,fetch .venv/bin/python -m bench.vote_burst  # some paths only
+    BENCH_WORKERS=6 ...                                        # gunicorn workers (default 4)
+    BENCH_WORKER_CLASS=gthread ...                             # gunicorn's threaded workers
 
 Runs against a throw-away PostgreSQL database and Redis database of its own
 (bench/_server.py: production settings, gunicorn on a free 127.0.0.1 port),
 removed at the end. 2,000 members of one Chapter with confirmed accounts are
 signed in before anything is timed: their sessions are written as `login`
 leaves them (the session table and, with the cached_db engine, the shared
-cache), each with a CSRF cookie and form token pair. The chair opens
-a motion (`open_item`). Then 200 concurrent clients post the 2,000 votes, one
-per member, to `/meeting-vote/<meeting id>/<item id>/` exactly as the page's form does
-(csrfmiddlewaretoken + choice, session cookie; one connection per request).
-With BENCH_VOTE_VIA=fetch the same form posts carry `X-Requested-With: fetch`, as
-static/js/meeting.js sends them (the answer is HTML for the page to swap in).
-With BENCH_VOTE_VIA=api the same votes go to the member API instead
-(`POST /api/member/v1/meetings/<id>/ballot/<item id>/vote/`, JSON, a token each).
+cache), each with a CSRF cookie and form token pair, and each holds a member API
+token. Four paths take the same members' votes, each burst on a new item, with
+the same 200 concurrent clients (one connection per request):
 
-Printed: votes/s, latency p50/p95/p99, errors (anything but the form's 302, and
-302s that carry a refusal message; with fetch, anything but a 200 carrying a
-receipt; with the API, anything but 201), then the database is checked (2,000 filled
-ballots, 2,000 voter records, no duplicates, the tally equals what the clients
-sent), the queries of one vote are listed, and pgbench's single-row INSERT rate
-on the same PostgreSQL server is measured for comparison.
+* floor: the floor app (bench/floor/: the least a real vote does on this stack,
+  served by its own gunicorn with the same settings, database, Redis and
+  sessions): `POST /items/<n>/vote/`, csrfmiddlewaretoken + choice; a 302;
+* form: the site's meeting page form, `POST /meeting-vote/<meeting id>/<item id>/`
+  (csrfmiddlewaretoken + choice, session cookie); a 302 without a refusal message;
+* fetch: the same form as static/js/meeting.js posts it (`X-Requested-With: fetch`);
+  a 200 whose HTML shows the receipt;
+* api: the member API, `POST /api/member/v1/meetings/<id>/ballot/<item id>/vote/`,
+  JSON, a token each; a 201.
+
+After a warm-up burst of 100 votes on each path, every round runs one burst of
+each path in turn (the order rotating each round), so other work on the machine
+does not land on one path only; the chair closes each of the site's items after
+its burst. After each burst the database is checked: ballots = voter records =
+votes sent, no member twice, distinct receipts, the tally equals what the clients
+sent. Printed per path: votes/s (median of the rounds), latency p50/p95/p99 (all
+the votes), errors, the CPU per vote of the app's gunicorn workers and of
+PostgreSQL, and the ratio of the site's CPU per vote to the floor's. Then the
+queries of one site vote on each path (in-process, same settings) and pgbench's
+single-row INSERT rate on the same PostgreSQL server, for comparison.
 """
 
 import asyncio
@@ -39,345 +48,325 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench._server import BenchSite  # noqa: E402
+from bench._members import api_tokens, make_meeting_and_members, open_motion, sign_in
+from bench._server import ROOT, BenchSite
+from bench._voters import close_and_count, http
 
 MEMBERS = 2_000
+WARM_UP_VOTES = 100  # on each path before the first round
 CLIENTS = 200
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 TARGET_VOTES_PER_SECOND = 700
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-REQUEST_TIMEOUT = 30.0  # seconds, one vote
-BURST_TIMEOUT = 120.0  # seconds, the whole burst
+BURST_TIMEOUT = 120.0  # seconds, one burst
 PGBENCH_SECONDS = 10
-VIA = os.environ.get("BENCH_VOTE_VIA", "form")
+IN_PROCESS_VOTES = 200
+PATHS = {
+    "floor": "floor app (bench/floor)",
+    "form": "site: meeting page's form",
+    "fetch": "site: page's script (fetch)",
+    "api": "site: member API",
+}
+CHOSEN = [name for name in os.environ.get("BENCH_VOTE_PATHS", ",".join(PATHS)).split(",") if name]
+FLOOR_CHOICES = [1, 2, 3]  # For, Against, Abstain: bench/floor/views.py
 
 
-# Data ----------------------------------------------------------------------------------
+@dataclass
+class Burst:
+    """One path's votes on one item: what was sent, what came back, the CPU it took."""
+
+    path: str  # a key of PATHS
+    round: int  # 0 for the warm-up
+    item: object  # the site's BallotItem, or the floor's item number
+    choices: list  # the site's Choices, or the floor's numbers
+    results: list = field(default_factory=list)  # (kind, seconds or None, choice, why)
+    wall: float = 0.0
+    cpu: dict = field(default_factory=dict)
+    checked: bool = False
+
+    def choice_key(self, choice):
+        return choice if self.path == "floor" else choice.pk
+
+    @property
+    def votes(self):
+        return sum(kind == "ok" for kind, *_ in self.results)
 
 
-def make_meeting_and_members():
-    """A Chapter AGM under way, 2,000 eligible members with confirmed accounts, a chair."""
-    import datetime
+@dataclass
+class Voters:
+    """The signed-in members and what each sends: [(cookie, form token)], [API key]."""
 
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.utils import timezone
-
-    from home.factories import build_site
-    from meetings.factories import MeetingIndexPageFactory, MeetingPageFactory
-    from meetings.models import AudienceKind
-    from members.models import Chapter, Local, Member, Sector
-
-    User = get_user_model()
-    home = build_site()
-    sector = Sector.objects.create(name="Health care", slug="health-care")
-    local = Local.objects.create(number=41, name="Riverside Health", sector=sector)
-    chapter = Chapter.objects.create(local=local, number=1, name="Riverside General")
-    now = timezone.now()
-    meeting = MeetingPageFactory(
-        parent=MeetingIndexPageFactory(parent=home),
-        title="Riverside General Chapter AGM",
-        slug="riverside-agm",
-        audience_kind=AudienceKind.CHAPTER,
-        audience_chapter=chapter,
-        starts_at=now - datetime.timedelta(minutes=10),
-        ends_at=now + datetime.timedelta(hours=2),
-    )
-    unusable = make_password(None)  # sessions are made directly: no password needed
-    users = User.objects.bulk_create(
-        User(
-            username=f"member-{600000 + n}",
-            email=f"member{600000 + n}@example.org",
-            password=unusable,
-        )
-        for n in range(MEMBERS)
-    )
-    EmailAddress.objects.bulk_create(
-        EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in users
-    )
-    members = Member.objects.bulk_create(
-        Member(
-            member_id=f"{600000 + n:06d}",
-            given_name="Member",
-            family_name=f"Number {n}",
-            local=local,
-            chapter=chapter,
-            email=user.email,
-            account=user,
-        )
-        for n, user in enumerate(users)
-    )
-    chair = User.objects.create_user("chair", "chair@northwind.example", None)
-    return meeting, members, users, chair
+    meeting: object
+    chair: object
+    members: list
+    credentials: list
+    keys: list
 
 
-def open_motion(meeting, chair, position):
-    from meetings.ballots.chairing import open_item
-    from meetings.ballots.models import BallotItem, Choice
-
-    item = BallotItem.objects.create(
-        meeting=meeting,
-        position=position,
-        kind=BallotItem.Kind.MOTION,
-        title=f"Motion {position}: safe staffing on every night shift",
-    )
-    item = open_item(item, chair)
-    return item, list(Choice.objects.filter(item=item).order_by("position"))
+# The requests ----------------------------------------------------------------------------
 
 
-def sign_in(users):
-    """A session (as `login` leaves it: in the database and, with the cached_db engine, in
-    the shared cache) and a CSRF cookie/token pair for every user."""
-    import datetime
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.models import Session
-    from django.core.cache import caches
-    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
-    from django.utils import timezone
-
-    engine = import_module(settings.SESSION_ENGINE)
-    store = engine.SessionStore()
-    age = 24 * 3600
-    expires = timezone.now() + datetime.timedelta(seconds=age)
-    sessions, cached, credentials = [], {}, []
-    for user in users:
-        key = store._get_new_session_key()
-        session = {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-        }
-        sessions.append(
-            Session(session_key=key, session_data=store.encode(session), expire_date=expires)
-        )
-        cached[key] = session
-        secret = _get_new_csrf_string()
-        credentials.append((f"sessionid={key}; csrftoken={secret}", _mask_cipher_secret(secret)))
-    Session.objects.bulk_create(sessions, batch_size=500)
-    prefix = getattr(store, "cache_key_prefix", None)  # cached_db: login fills the cache too
-    if prefix:
-        cache = caches[settings.SESSION_CACHE_ALIAS]
-        cache.set_many({prefix + key: data for key, data in cached.items()}, timeout=age)
-    return credentials
-
-
-def api_tokens(users):
-    """A member API token for every user, stored hashed as `issue_token` stores it."""
-    import secrets
-
-    from rest_framework.authtoken.models import Token
-
-    from members.api.access import token_digest
-
-    keys = [secrets.token_hex(20) for _ in users]
-    Token.objects.bulk_create(
-        Token(user=user, key=token_digest(key)) for user, key in zip(users, keys, strict=True)
-    )
-    return keys
-
-
-def vote_requests(meeting, item, choices, users, rng):
-    """(path, extra header lines, content type, body, choice id) for every member's vote."""
+def requests_for(burst, voters, count, rng):
+    """(path, headers, body, choice key) of one vote from each of the first `count` members."""
     import json
 
     from django.urls import reverse
 
-    jobs = []
-    if VIA == "api":
-        path = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/vote/"
-        for key in api_tokens(users):
-            choice = rng.choices(choices, weights=[6, 3, 1])[0]
-            body = json.dumps({"choices": [choice.pk]}).encode()
-            jobs.append((path, f"Authorization: Token {key}", "application/json", body, choice.pk))
+    if burst.path == "floor":
+        path = f"/items/{burst.item}/vote/"
+    elif burst.path == "api":
+        path = f"/api/member/v1/meetings/{voters.meeting.pk}/ballot/{burst.item.pk}/vote/"
     else:
-        path = reverse("meetings:vote", args=[meeting.pk, item.pk])
-        for cookie, token in sign_in(users):
-            choice = rng.choices(choices, weights=[6, 3, 1])[0]
-            body = urlencode({"csrfmiddlewaretoken": token, "choice": choice.pk}).encode()
-            form = "application/x-www-form-urlencoded"
-            header = f"Cookie: {cookie}"
-            if VIA == "fetch":
-                header += "\r\nX-Requested-With: fetch"
-            jobs.append((path, header, form, body, choice.pk))
+        path = reverse("meetings:vote", args=[voters.meeting.pk, burst.item.pk])
+    jobs = []
+    for (cookie, token), key in list(zip(voters.credentials, voters.keys, strict=True))[:count]:
+        choice = burst.choice_key(rng.choices(burst.choices, weights=[6, 3, 1])[0])
+        if burst.path == "api":
+            headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
+            body = json.dumps({"choices": [choice]})
+        else:
+            headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+            if burst.path == "fetch":
+                headers["X-Requested-With"] = "fetch"
+            body = urlencode({"csrfmiddlewaretoken": token, "choice": choice})
+        jobs.append((path, headers, body.encode(), choice))
     return jobs
 
 
-# The load ------------------------------------------------------------------------------
-
-
-async def post(port, path, header, content_type, body):
-    """One POST on its own connection: (status, seconds, response head, body)."""
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{header}\r\n"
-            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
-            "Connection: close\r\n\r\n"
-        )
-        writer.write(head.encode("ascii") + body)
-        await writer.drain()
-        response = await reader.read()  # the server closes the connection after the response
-    finally:
-        writer.close()
-    seconds = time.perf_counter() - started
-    response_head, _, body = response.partition(b"\r\n\r\n")
-    response_head = response_head.decode("latin-1")
-    status = int(response_head.split(" ", 2)[1]) if response_head.startswith("HTTP/") else 0
-    return status, seconds, response_head, body
-
-
-def outcome(status, head, body):
+def outcome(path, response):
     """("ok" or "failed" or "refused", why): the form redirects (302) whether or not the
     vote counted, and says a refusal in a message; the page's script gets 200 and HTML
-    that shows the receipt, or the refusal instead; the API answers 201."""
-    if VIA == "api":
-        return ("ok", "") if status == 201 else ("failed", f"HTTP {status}")
-    if VIA == "fetch":
-        if status != 200:
-            return "failed", f"HTTP {status}"
-        if b'class="receipt"' not in body:
-            return "refused", "200 without a receipt"
-        return "ok", ""
-    if status != 302:
+    that shows the receipt, or the refusal instead; the API answers 201; the floor
+    redirects (302) only when the vote counted."""
+    status = response.status
+    expected = {"fetch": 200, "api": 201}.get(path, 302)
+    if status != expected:
         return "failed", f"HTTP {status}"
-    if re.search(r"^Set-Cookie: messages=", head, re.MULTILINE | re.IGNORECASE):
+    if path == "fetch" and b'class="receipt"' not in response.body:
+        return "refused", "200 without a receipt"
+    if path == "form" and any(c.startswith("messages=") for c in response.header("set-cookie")):
         return "refused", "302 with a refusal message"
     return "ok", ""
 
 
-async def burst(port, jobs):
-    """Post every job with CLIENTS concurrent clients; one result per job."""
+async def send_all(port, burst, jobs):
+    """Post every job with CLIENTS concurrent clients, into burst.results."""
     queue = collections.deque(jobs)
-    results = []
 
     async def client():
         while queue:
-            path, header, content_type, body, choice = queue.popleft()
+            path, headers, body, choice = queue.popleft()
+            started = time.perf_counter()
             try:
-                status, seconds, head, body = await asyncio.wait_for(
-                    post(port, path, header, content_type, body), REQUEST_TIMEOUT
-                )
+                response = await http(port, "POST", path, headers, body)
             except (OSError, TimeoutError, ValueError) as error:
-                results.append(("failed", None, choice, repr(error)))
+                burst.results.append(("failed", None, choice, type(error).__name__))
                 continue
-            kind, why = outcome(status, head, body)
-            results.append((kind, seconds, choice, why))
+            kind, why = outcome(burst.path, response)
+            burst.results.append((kind, time.perf_counter() - started, choice, why))
 
     started = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(client() for _ in range(CLIENTS))), BURST_TIMEOUT)
-    return results, time.perf_counter() - started
+    burst.wall = time.perf_counter() - started
 
 
-def warm_up(site, path, header):
-    """Each worker serves the vote URL a few times before the clock starts: a GET, which
-    only redirects (the form) or is refused (the API), and records nothing."""
-    import urllib.error
-    import urllib.request
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    headers = dict(line.split(": ", 1) for line in header.split("\r\n"))
-    opener = urllib.request.build_opener(NoRedirect)
-    for _ in range(WORKERS * 4):
-        request = urllib.request.Request(site.base_url + path, headers=headers)  # noqa: S310
-        try:
-            opener.open(request, timeout=10).read()
-        except urllib.error.HTTPError as response:
-            assert response.code in (302, 405), response.code
+# Checks ------------------------------------------------------------------------------------
 
 
-def print_cpu(cpu, wall, votes):
-    """Where the machine's CPU went during the burst, and what that means per vote."""
-    cores = os.cpu_count() or 1
-    votes = max(votes, 1)
-    per_vote = (cpu["workers"] + cpu["backends"]) / votes
-    print(f"  CPU used during the burst ({cores} cores × {wall:.1f} s = {cores * wall:.1f} s):")
-    for label, seconds in [
-        ("gunicorn workers", cpu["workers"]),
-        ("PostgreSQL backends of the bench database", cpu["backends"]),
-    ]:
-        print(f"    {label:<42} {seconds:6.1f} s = {1000 * seconds / votes:5.1f} ms/vote")
-    print(f"    {'the load client (this process)':<42} {cpu['client']:6.1f} s")
-    print(f"    {'everything else on the machine':<42} {cpu['others']:6.1f} s")
-    print(
-        f"    → at {1000 * per_vote:.1f} ms of CPU per vote, {cores} otherwise idle cores "
-        f"would serve about {cores / per_vote:.0f} votes/s"
-    )
-
-
-# Checks and comparisons --------------------------------------------------------------
-
-
-def check_database(item, choices, sent):
-    from django.db.models import Count
-
+def site_figures(burst):
+    """The site's voter records and ballots of the burst's item, and its tally."""
     from meetings.ballots.models import Ballot, VoterRecord
     from meetings.ballots.results import tally
 
-    records = VoterRecord.objects.filter(item=item)
-    ballots = Ballot.objects.filter(item=item)
+    records = VoterRecord.objects.filter(item=burst.item)
+    filled = Ballot.objects.filter(item=burst.item)
+    counts, _cast = tally(burst.item, burst.choices)
     figures = {
         "voter records": records.count(),
-        "distinct members among them": records.values("member").distinct().count(),
-        "members with more than one record": records.values("member")
-        .annotate(n=Count("pk"))
-        .filter(n__gt=1)
-        .count(),
-        "ballots filled": ballots.filter(selection__isnull=False).count(),
-        "distinct receipts": ballots.filter(selection__isnull=False)
-        .values("receipt")
-        .distinct()
-        .count(),
-        "ballot slots (filled + empty)": ballots.count(),
+        "records beyond one a member": records.count()
+        - records.values("member").distinct().count(),
+        "ballots": filled.count(),
+        "distinct receipts": filled.values("receipt").distinct().count(),
+        "sealed ballots left after the count": records.filter(sealed_ballot__isnull=False).count(),
     }
-    expected = {
-        "voter records": MEMBERS,
-        "distinct members among them": MEMBERS,
-        "members with more than one record": 0,
-        "ballots filled": MEMBERS,
-        "distinct receipts": MEMBERS,
-        "ballot slots (filled + empty)": MEMBERS,
+    return figures, {choice.pk: counts[choice.position] for choice in burst.choices}
+
+
+def floor_figures(burst):
+    """The same for the floor app's item, from its tables."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) - count(DISTINCT member_id) FROM floor_voterrecord "
+            "WHERE item_id = %s",
+            [burst.item],
+        )
+        records, repeated = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*), count(DISTINCT receipt) FROM floor_ballot WHERE item_id = %s",
+            [burst.item],
+        )
+        ballots, receipts = cursor.fetchone()
+        cursor.execute(
+            "SELECT choice, count(*) FROM floor_ballot WHERE item_id = %s GROUP BY choice",
+            [burst.item],
+        )
+        counts = dict(cursor.fetchall())
+    figures = {
+        "voter records": records,
+        "records beyond one a member": repeated,
+        "ballots": ballots,
+        "distinct receipts": receipts,
     }
-    ok = True
-    for label, value in figures.items():
-        good = value == expected[label]
-        ok &= good
-        print(f"  {label:<36} {value:>6,}   {'ok' if good else f'EXPECTED {expected[label]:,}'}")
-    counts, cast = tally(item, choices)
-    by_label = {choice.label: counts[choice.position] for choice in choices}
-    sent_by_label = {choice.label: sent.get(choice.pk, 0) for choice in choices}
-    good = by_label == sent_by_label and cast == sum(sent.values())
-    ok &= good
+    return figures, {choice: counts.get(choice, 0) for choice in burst.choices}
+
+
+def check(burst, sent_votes):
+    """Ballots = voter records = votes sent, no member twice, distinct receipts, and the
+    tally equals what the clients sent; sets burst.checked and returns a line saying so."""
+    figures, tallied = (floor_figures if burst.path == "floor" else site_figures)(burst)
+    expected = {label: sent_votes for label in figures}
+    expected["records beyond one a member"] = 0
+    if "sealed ballots left after the count" in figures:  # the site's, once counted
+        expected["sealed ballots left after the count"] = 0
+    sent = collections.Counter(choice for kind, _, choice, _ in burst.results if kind == "ok")
+    wanted = {key: sent.get(key, 0) for key in map(burst.choice_key, burst.choices)}
+    burst.checked = figures == expected and tallied == wanted
+    if burst.checked:
+        return f"ballots = voter records = {sent_votes:,}, tally = sent: ok"
+    wrong = {label: f"{value} (expected {expected[label]})" for label, value in figures.items()}
+    return f"FAILED: {wrong}; tally {tallied}, sent {wanted}"
+
+
+# Measuring ---------------------------------------------------------------------------------
+
+
+def centiles(seconds):
+    """Latency p50, p95 and p99 in ms."""
+    if len(seconds) < 2:  # quantiles wants two
+        return [1000 * seconds[0] if seconds else 0.0] * 3
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return [1000 * cuts[49], 1000 * cuts[94], 1000 * cuts[98]]
+
+
+def run_burst(site, servers, voters, burst, count, rng):
+    """One burst, timed, its CPU counted, checked; prints a line and returns the burst."""
+    jobs = requests_for(burst, voters, count, rng)
+    server = servers["floor" if burst.path == "floor" else "site"]
+    before = site.cpu_snapshot([server])
+    asyncio.run(send_all(server.port, burst, jobs))
+    burst.cpu = site.cpu_used(before, site.cpu_snapshot([server]))
+    counted = ""
+    if burst.path != "floor":
+        # As the chair would before the next motion: the close counts the sealed ballots.
+        counted = (
+            f"; closed and counted in {1000 * close_and_count(burst.item, voters.chair):.0f} ms"
+        )
+    verdict = check(burst, len(jobs)) + counted
+    votes = max(burst.votes, 1)
+    p50, p95, p99 = centiles([s for kind, s, *_ in burst.results if s is not None])
+    errors = len(burst.results) - burst.votes
     print(
-        f"  {'tally':<36} {by_label}   "
-        f"{'ok: equals what the clients sent' if good else f'SENT {sent_by_label}'}"
+        f"  {'warm-up' if burst.round == 0 else f'round {burst.round}'} {burst.path:<5} "
+        f"{burst.votes:>5,} votes in {burst.wall:5.1f} s = {burst.votes / burst.wall:4.0f}/s, "
+        f"p50/p95/p99 {p50:4.0f}/{p95:4.0f}/{p99:4.0f} ms, {errors} errors, "
+        f"app {1000 * burst.cpu['workers'] / votes:4.1f} + PostgreSQL "
+        f"{1000 * burst.cpu['backends'] / votes:3.1f} ms/vote; {verdict}",
+        flush=True,
     )
-    return ok
+    return burst
 
 
-def queries_of_one_vote(meeting, item, choice, users):
-    """Post votes the burst's way, in this process (same settings), and list the queries of
-    the second: the first vote on an item also fills the shared cache (item, choices). Then
-    time IN_PROCESS_VOTES more votes' CPU in this process (the app's share, no PostgreSQL)."""
+def new_burst(path, round_, voters, position):
+    if path == "floor":
+        return Burst(path, round_, position, FLOOR_CHOICES)
+    item, choices = open_motion(voters.meeting, voters.chair, position)
+    return Burst(path, round_, item, choices)
+
+
+def print_summary(bursts):
+    """Per path over the rounds: rate, latency, errors, CPU per vote, ratio to the floor."""
+    cores = os.cpu_count() or 1
+    rows = {}
+    for path in CHOSEN:
+        mine = [b for b in bursts if b.path == path and b.round > 0]
+        votes = sum(b.votes for b in mine)
+        latencies = [s for b in mine for kind, s, *_ in b.results if s is not None]
+        app = sum(b.cpu["workers"] for b in mine) / max(votes, 1)
+        database = sum(b.cpu["backends"] for b in mine) / max(votes, 1)
+        rows[path] = {
+            "rate": statistics.median(b.votes / b.wall for b in mine),
+            "centiles": centiles(latencies),
+            "errors": sum(len(b.results) - b.votes for b in mine),
+            "app": app,
+            "database": database,
+            "total": app + database,
+        }
+    floor = rows.get("floor")
+    print(
+        f"\nPer path, {ROUNDS} rounds of {MEMBERS:,} votes (votes/s: median of the rounds; "
+        "latency: all the votes; CPU: all the rounds' CPU ÷ their votes):"
+    )
+    print(
+        f"  {'':<30} {'votes/s':>7} {'p50':>5} {'p95':>5} {'p99 ms':>6} {'errors':>6}"
+        f"  {'app':>5} {'PG':>4} {'total':>5} ms CPU/vote  {'× floor (total, app)':>20}"
+    )
+    for path, row in rows.items():
+        p50, p95, p99 = row["centiles"]
+        ratio = ""
+        if floor and path != "floor":
+            ratio = f"{row['total'] / floor['total']:.2f} ×, {row['app'] / floor['app']:.2f} ×"
+        print(
+            f"  {PATHS[path]:<30} {row['rate']:>7.0f} {p50:>5.0f} {p95:>5.0f} {p99:>6.0f} "
+            f"{row['errors']:>6}  {1000 * row['app']:>5.2f} {1000 * row['database']:>4.2f} "
+            f"{1000 * row['total']:>5.2f}              {ratio:>20}"
+        )
+    print(
+        f"\nBy CPU alone, {cores} otherwise idle cores would serve "
+        f"(target {TARGET_VOTES_PER_SECOND}/s):"
+    )
+    for path, row in rows.items():
+        could = cores / row["total"]
+        print(
+            f"  {PATHS[path]:<30} about {could:5.0f} votes/s "
+            f"({could / TARGET_VOTES_PER_SECOND:.2f} × target)"
+        )
+    measured = [b for b in bursts if b.round > 0]
+    client = sum(b.cpu["client"] for b in measured)
+    others = sum(b.cpu["others"] for b in measured)
+    wall = sum(b.wall for b in measured)
+    print(
+        f"  (during the {wall:.0f} s of measured bursts the load client used {client:.0f} s of "
+        f"CPU and everything else on the machine {others:.0f} s: rates move with that, the "
+        "CPU per vote much less)"
+    )
+    return rows
+
+
+def queries_of_one_vote(voters, path, first_user):
+    """Post votes the burst's way, in this process (same settings), on a new item, and list
+    the queries of the second: the first vote on an item also fills the shared cache (item,
+    choices). Then time IN_PROCESS_VOTES more votes' CPU in this process (the app's share,
+    no PostgreSQL)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from meetings.ballots.models import BallotItem
+
+    meeting = voters.meeting
+    position = BallotItem.objects.filter(meeting=meeting).count() + 100
+    item, choices = open_motion(meeting, voters.chair, position)
+    users = [m.account for m in voters.members[first_user : first_user + 2 + IN_PROCESS_VOTES]]
+
     def signed_in(user):
         client = Client(HTTP_HOST="127.0.0.1")
-        if VIA == "api":
+        if path == "api":
             from members.api.access import issue_token
 
             client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue_token(user)}"
@@ -386,44 +375,36 @@ def queries_of_one_vote(meeting, item, choice, users):
         return client
 
     def post(client):
-        if VIA == "api":
-            path = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/vote/"
-            response = client.post(path, {"choices": [choice.pk]}, "application/json")
-            expected = 201
+        if path == "api":
+            url = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/vote/"
+            response = client.post(url, {"choices": [choices[0].pk]}, "application/json")
         else:
-            path = reverse("meetings:vote", args=[meeting.pk, item.pk])
-            headers = {"X-Requested-With": "fetch"} if VIA == "fetch" else {}
-            response = client.post(path, {"choice": choice.pk}, headers=headers)
-            expected = 200 if VIA == "fetch" else 302
+            url = reverse("meetings:vote", args=[meeting.pk, item.pk])
+            headers = {"X-Requested-With": "fetch"} if path == "fetch" else {}
+            response = client.post(url, {"choice": choices[0].pk}, headers=headers)
+        expected = {"fetch": 200, "api": 201}.get(path, 302)
         assert response.status_code == expected, response.status_code
 
-    counted = []
+    counted = []  # read at once: the next request empties the connection's query log
     for user in users[:2]:
         client = signed_in(user)
         with CaptureQueriesContext(connection) as context:
             post(client)
-        counted.append(context)
-    first, context = counted
-    print(
-        f"\nQueries of one vote request (in-process, same settings): {len(context)} "
-        f"(the item's first vote: {len(first)})"
-    )
-    for n, query in enumerate(context.captured_queries, 1):
-        sql = " ".join(query["sql"].split())
-        print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
-
-    clients = [signed_in(user) for user in users[2 : 2 + IN_PROCESS_VOTES]]
+        counted.append(context.captured_queries)
+    first, queries = counted
+    clients = [signed_in(user) for user in users[2:]]
     started = time.process_time()
     for client in clients:
         post(client)
     cpu = time.process_time() - started
     print(
-        f"  CPU of one vote in this process (test client, {len(clients)} votes): "
-        f"{1000 * cpu / len(clients):.1f} ms"
+        f"\nQueries of one vote, {PATHS[path]} (in-process, same settings): {len(queries)} "
+        f"(the item's first vote: {len(first)}); CPU of one vote in this process (test "
+        f"client, {len(clients)} votes): {1000 * cpu / len(clients):.1f} ms"
     )
-
-
-IN_PROCESS_VOTES = 200
+    for n, query in enumerate(queries, 1):
+        sql = " ".join(query["sql"].split())
+        print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
 
 
 def pgbench_inserts(site, clients):
@@ -445,25 +426,11 @@ def pgbench_inserts(site, clients):
             "INSERT INTO bench_insert (id, item_id, member_id) "
             "VALUES (gen_random_uuid(), 1, :m);\n"
         )
+    command = [pgbench, "-n", "-f", script.name, "-c", str(clients), "-j", "2"]
+    command += ["-T", str(PGBENCH_SECONDS), site.database_url]
     try:
         result = subprocess.run(  # noqa: S603
-            [
-                pgbench,
-                "-n",
-                "-f",
-                script.name,
-                "-c",
-                str(clients),
-                "-j",
-                "2",
-                "-T",
-                str(PGBENCH_SECONDS),
-                site.database_url,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=PGBENCH_SECONDS + 60,
-            check=False,
+            command, capture_output=True, text=True, timeout=PGBENCH_SECONDS + 60, check=False
         )
     finally:
         os.unlink(script.name)
@@ -474,97 +441,94 @@ def pgbench_inserts(site, clients):
     return float(match.group(1))
 
 
-def feasible_pgbench_clients(site):
-    """As close to CLIENTS as the server's max_connections leaves room for."""
+def compare_with_pgbench(site, rows):
+    from django.db import connections
+
+    connections.close_all()
     with site.admin_connection() as conn:
         limit = int(conn.execute("SHOW max_connections").fetchone()[0])
         in_use = conn.execute("SELECT count(*) FROM pg_stat_activity").fetchone()[0]
-    return max(1, min(CLIENTS, limit - in_use - 10))
+    clients = max(1, min(CLIENTS, limit - in_use - 10))  # as near the burst's as allowed
+    print(f"\npgbench single-row INSERT, {PGBENCH_SECONDS} s each, same PostgreSQL server:")
+    for concurrency in dict.fromkeys([clients, WORKERS]):
+        inserts = pgbench_inserts(site, concurrency)
+        if inserts:
+            shares = ", ".join(f"{path} {row['rate'] / inserts:.3f}" for path, row in rows.items())
+            print(
+                f"  {concurrency:>3} clients: {inserts:>9.0f} inserts/s; votes/s ÷ inserts/s: "
+                f"{shares}"
+            )
+    print(
+        f"  ({clients} is as close to the burst's {CLIENTS} clients as max_connections "
+        f"allows; {WORKERS} = the database connections the {WORKERS} workers hold)"
+    )
 
 
 # Main ----------------------------------------------------------------------------------
 
 
 def main():
+    unknown = set(CHOSEN) - PATHS.keys()
+    if unknown or not CHOSEN:
+        raise SystemExit(f"BENCH_VOTE_PATHS: choose among {', '.join(PATHS)}")
     with BenchSite("vote", workers=WORKERS) as site:
-        print(f"Fresh PostgreSQL database {site.db_name}, Redis db {site.redis_db} …", flush=True)
-        seconds = site.setup_django(collectstatic=True)
-        print(f"Migrated in {seconds:.1f} s", flush=True)
+        # Connections kept for the whole run: with production's 60 s a worker would reconnect
+        # mid-burst, and the PostgreSQL backend it leaves would take the CPU it spent on
+        # that burst's votes away with it, uncounted (reconnecting costs a few ms a minute).
+        site.env["DATABASE_CONN_MAX_AGE"] = "3600"
+        site.setup_django(collectstatic=True)
+        # The floor app's two tables, in the same database (its other apps' tables are the
+        # site's: the same users and sessions). It has no migrations: syncdb makes them.
+        floor_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"}
+        subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "django", "migrate", "--run-syncdb", "--verbosity", "0"],
+            cwd=ROOT,
+            env=floor_env,
+            check=True,
+            timeout=300,
+        )
 
         started = time.perf_counter()
-        meeting, members, users, chair = make_meeting_and_members()
-        item, choices = open_motion(meeting, chair, position=1)
-        rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
-        jobs = vote_requests(meeting, item, choices, users, rng)
-        signed_in_with = "API tokens" if VIA == "api" else "sessions"
+        meeting, members, users, chair = make_meeting_and_members(MEMBERS)
+        voters = Voters(meeting, chair, members, sign_in(users), api_tokens(users))
         print(
-            f"{MEMBERS:,} eligible members signed in ({signed_in_with}), motion opened with "
-            f"{len(choices)} choices, in {time.perf_counter() - started:.1f} s",
+            f"{MEMBERS:,} eligible members signed in (sessions and API tokens) in "
+            f"{time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        servers = {"site": site.start_server()}
+        if "floor" in CHOSEN:
+            servers["floor"] = site.add_server(app="bench.floor.wsgi", ready_path="/up/")
+        print(
+            f"gunicorn, {site.description} each: the site (cms.settings.production via "
+            f"bench/settings.py) on {servers['site'].base_url}"
+            + (f", the floor app on {servers['floor'].base_url}" if "floor" in servers else "")
+            + f"; persistent DB connections\n\n{CLIENTS} concurrent clients, "
+            f"{MEMBERS:,} votes a burst, paths in turn: {', '.join(CHOSEN)}",
             flush=True,
         )
 
-        path = jobs[0][0]
-        site.start_server()
-        warm_up(site, path, jobs[0][1])
-        print(
-            f"gunicorn: {site.description} on {site.base_url} "
-            "(cms.settings.production via bench/settings.py, persistent DB connections)\n"
-            f"\nBurst: {MEMBERS:,} votes, {CLIENTS} concurrent clients, POST {path}",
-            flush=True,
-        )
-        before = site.cpu_snapshot()
-        results, wall = asyncio.run(burst(site.port, jobs))
-        cpu = site.cpu_used(before, site.cpu_snapshot())
+        rng = random.Random(2026)  # noqa: S311 - repeatable test data, not secrets
+        bursts, position = [], 0
+        for round_ in range(ROUNDS + 1):
+            turn = round_ % len(CHOSEN)
+            for path in CHOSEN[turn:] + CHOSEN[:turn]:
+                position += 1
+                burst = new_burst(path, round_, voters, position)
+                count = WARM_UP_VOTES if round_ == 0 else MEMBERS
+                bursts.append(run_burst(site, servers, voters, burst, count, rng))
         site.stop_server()
 
-        ok = [r for r in results if r[0] == "ok"]
-        latencies = [r[1] for r in results if r[1] is not None]
-        centiles = statistics.quantiles(latencies, n=100, method="inclusive")
-        votes_per_second = len(ok) / wall
-        errors = collections.Counter(r[3] for r in results if r[0] != "ok")
-        answer = {"api": "201", "fetch": "200 with a receipt"}.get(VIA, "302, no refusal")
-        print(f"  {f'votes recorded ({answer})':<34} {len(ok):>6,} in {wall:.2f} s")
-        print(f"  votes/s                            {votes_per_second:>9.1f}")
-        print(
-            f"  latency p50 / p95 / p99 / max      {centiles[49] * 1000:.0f} / "
-            f"{centiles[94] * 1000:.0f} / {centiles[98] * 1000:.0f} / "
-            f"{max(latencies) * 1000:.0f} ms"
-        )
-        print(f"  errors                             {sum(errors.values()):>6,}", end="")
-        print("".join(f"\n    {count:,} × {what}" for what, count in errors.most_common(5)))
-        print_cpu(cpu, wall, len(ok))
-        met = votes_per_second >= TARGET_VOTES_PER_SECOND
-        print(
-            f"  target {TARGET_VOTES_PER_SECOND} votes/s: {'MET' if met else 'NOT MET'} "
-            f"({votes_per_second / TARGET_VOTES_PER_SECOND:.2f} × target)"
-        )
+        rows = print_summary(bursts)
+        for n, path in enumerate(p for p in CHOSEN if p != "floor"):
+            queries_of_one_vote(voters, path, n * (2 + IN_PROCESS_VOTES))
+        compare_with_pgbench(site, rows)
 
-        print("\nDatabase after the burst:")
-        sent = collections.Counter(r[2] for r in ok)
-        database_ok = check_database(item, choices, sent)
-
-        second, second_choices = open_motion(meeting, chair, position=2)
-        queries_of_one_vote(meeting, second, second_choices[0], users)
-
-        from django.db import connections
-
-        connections.close_all()
-        clients = feasible_pgbench_clients(site)
-        print(f"\npgbench single-row INSERT, {PGBENCH_SECONDS} s each, same PostgreSQL server:")
-        inserts = {}
-        for concurrency in dict.fromkeys([clients, WORKERS]):
-            inserts[concurrency] = pgbench_inserts(site, concurrency)
-            if inserts[concurrency]:
-                print(
-                    f"  {concurrency:>3} clients: {inserts[concurrency]:>9.0f} inserts/s   "
-                    f"votes/s ÷ inserts/s = {votes_per_second / inserts[concurrency]:.3f}"
-                )
-        print(
-            f"  ({clients} is as close to the burst's {CLIENTS} clients as max_connections "
-            f"allows; {WORKERS} = the database connections the {WORKERS} workers hold)"
-        )
-        if not database_ok or errors:
-            raise SystemExit("vote_burst: the database check failed or votes were refused")
+        failed = [b for b in bursts if not b.checked or b.votes < len(b.results)]
+        if failed:
+            raise SystemExit(
+                f"vote_burst: {len(failed)} bursts had errors or failed the database check"
+            )
 
 
 if __name__ == "__main__":
