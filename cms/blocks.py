@@ -129,6 +129,22 @@ class CalloutBlock(blocks.StructBlock):
         }
 
 
+class TipBlock(blocks.RichTextBlock):
+    """One short piece of advice in a guide's list of tips."""
+
+    def __init__(self, **kwargs):
+        super().__init__(features=INLINE_FEATURES, **kwargs)
+
+    class Meta:
+        icon = "help"
+        label = "Tip"
+        description = "One short piece of advice, shown in the guide's list of tips."
+        preview_value = (
+            "Join from a quiet room and keep your microphone muted until the chair "
+            "calls on you."
+        )
+
+
 class StepBlock(blocks.StructBlock):
     """One step of a how-to: a short title and what to do."""
 

@@ -20,10 +20,11 @@ pytestmark = pytest.mark.django_db
 
 # Not in the page-component library: GuidePage's tips are plain rich text blocks
 # declared in meetings/models.py, which the meetings app gives their description.
-OUTSIDE_THE_LIBRARY = {("GuidePage", "tips", "tip")}
+OUTSIDE_THE_LIBRARY = set()
 
 # What each component's preview shows, from its preview value.
 SHOWS = {
+    components.TipBlock: ["keep your microphone muted"],
     components.TextOnlyBlock: ["Why we bargain together", "<b>safe staffing</b>"],
     components.ItemListBlock: [
         "What to bring to a grievance meeting",
@@ -78,9 +79,11 @@ def stream_fields():
 
 
 def library_block(cls):
-    """The block of this class in a policy page's body, as the admin's editor uses it."""
+    """The block of this class as the admin's editor uses it: in a policy page's body, or
+    in the page field that holds it (a guide's tips)."""
     body = PolicyPage._meta.get_field("body").stream_block
-    return next(block for block in nested(body) if type(block) is cls)
+    fields = [body] + [field.stream_block for _, field in stream_fields()]
+    return next(block for field in fields for block in nested(field) if type(block) is cls)
 
 
 def preview(client, block):

@@ -207,3 +207,31 @@ def test_one_vote_limit_counts_the_form_the_pages_script_and_the_api_together(ag
     assert over.status_code == 429 and over.json()["code"] == "rate_limited"
     assert over_by_form.status_code == 429
     assert votes_recorded(items[3]) == (0, 0)
+
+
+@override_settings(ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "receipt_check": "3/m/key"})
+def test_receipt_checks_are_limited_on_the_page_and_the_api_together(agm):
+    from meetings.ballots.chairing import close_item
+    from tests.meeting_fixtures import unlock
+
+    unlock(agm["meeting"])
+    close_item(agm["item"], agm["chair"])
+    client = signed_in(agm["voter"])
+    page = f"{agm['meeting'].url}receipts/{agm['item'].pk}/check/"
+    api = (
+        f"/api/member/v1/meetings/{agm['meeting'].pk}/ballot/{agm['item'].pk}/receipts/AAAAAAAAAA/"
+    )
+
+    answers = [
+        client.get(page, {"receipt": "AAAAAAAAAA"}).status_code,
+        client.get(api).status_code,
+        client.get(page, {"receipt": "BBBBBBBBBB"}).status_code,
+    ]
+    over_page = client.get(page, {"receipt": "CCCCCCCCCC"})
+    over_api = client.get(api)
+
+    assert answers == [200, 200, 200]
+    assert over_page.status_code == 429 and "Too many receipt checks" in over_page.content.decode()
+    assert over_api.status_code == 429 and over_api["Retry-After"] == "60"
+    # Another member is not held up.
+    assert signed_in(agm["voters"][1]).get(page, {"receipt": "AAAAAAAAAA"}).status_code == 200

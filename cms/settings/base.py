@@ -315,6 +315,8 @@ ACCOUNT_RATE_LIMITS = {
     # generous because a whole worksite may vote from behind one address; benchmarks
     # that post every vote from one address set VOTE_RATE_LIMITS (e.g. "20/m/key").
     "vote": os.environ.get("VOTE_RATE_LIMITS", "300/m/ip,20/m/key"),
+    # Receipt codes checked, on the meeting page's form and in the member API together.
+    "receipt_check": "30/m/ip,20/m/key",
     # A scrutineer's passphrase attempts on the chair's page, per account.
     "ballot_unlock": "5/m/key",
 }

@@ -217,6 +217,27 @@ def receipt_shape(text):
     return code if _RECEIPT_SHAPE.fullmatch(code) else None
 
 
+RECEIPT_CHECKS_LIMITED = (
+    "Too many receipt checks from here in a short time: wait a minute, then check again."
+)
+
+
+def over_receipt_check_limit(request):
+    """The one limit on checking receipt codes, for the meeting page's form and the member
+    API alike (`ACCOUNT_RATE_LIMITS["receipt_check"]`, per address and per account): a
+    code is 10 characters of 32, so guessing others' codes is slow to begin with; this
+    keeps anyone from trying thousands."""
+    # allauth's rate limits, counted in the shared cache; its public helper leaves GETs
+    # alone, and a check is a GET (it changes nothing), so ask its counter directly.
+    from allauth.core.internal import ratelimit
+
+    key = str(request.user.pk) if request.user.is_authenticated else "anonymous"
+    usage = ratelimit.consume(
+        request, app="allauth.account", action="receipt_check", key=key, limit_get=True
+    )
+    return usage is None
+
+
 def receipt_is_counted(item, code):
     """Whether `code` is the receipt of a ballot counted on the item: one query, on the
     index of (item, receipt). Says nothing else about that ballot."""

@@ -40,8 +40,10 @@ from meetings.ballots.chairing import (
 from meetings.ballots.live import cached_now_state
 from meetings.ballots.models import BallotItem, ChairAction, ScrutineerKey, VoterRecord
 from meetings.ballots.results import (
+    RECEIPT_CHECKS_LIMITED,
     closed_item,
     counted_receipts_text,
+    over_receipt_check_limit,
     receipt_is_counted,
     receipt_shape,
 )
@@ -276,13 +278,18 @@ def receipt_check(request, meeting, item_id):
     typed = request.GET.get("receipt", "").strip()
     code = receipt_shape(typed)
     context = {"page": meeting, "item": item, "typed": typed, "code": code}
-    if code:
+    status = 200
+    if typed and over_receipt_check_limit(request):
+        context.update(code=None, error=RECEIPT_CHECKS_LIMITED)
+        status = 429
+    elif code:
         context["counted"] = receipt_is_counted(item, code)
     elif typed:
         context["error"] = RECEIPT_SHAPE_MESSAGE
-    response = render(
-        request, "meetings/receipt_check.html", context, status=400 if typed and not code else 200
-    )
+        status = 400
+    response = render(request, "meetings/receipt_check.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = "60"
     patch_cache_control(response, private=True, no_store=True)
     # Links onwards never carry the code in their Referer.
     response["Referrer-Policy"] = "no-referrer"

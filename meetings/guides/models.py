@@ -2,7 +2,6 @@
 (`meetings.guides.pdf`, rewritten on every publish)."""
 
 from django.db import models
-from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -10,11 +9,11 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import (
-    INLINE_FEATURES,
     PROSE_FEATURES,
     BaseStreamBlock,
     ComparisonBlock,
     StepBlock,
+    TipBlock,
 )
 from cms.previews import MemberViewPreviewMixin
 from cms.serializers import DocumentField
@@ -69,7 +68,7 @@ class GuidePage(MemberViewPreviewMixin, Page):
         help_text='Optional. For example, "what each window is for" during the meeting.',
     )
     tips = StreamField(
-        [("tip", blocks.RichTextBlock(features=INLINE_FEATURES, label="Tip"))],
+        [("tip", TipBlock())],
         use_json_field=True,
         blank=True,
         help_text="Short pieces of advice, shown as a list.",

@@ -23,8 +23,10 @@ from meetings.ballots.casting import (
     vote_target,
 )
 from meetings.ballots.results import (
+    RECEIPT_CHECKS_LIMITED,
     closed_item,
     counted_receipts,
+    over_receipt_check_limit,
     receipt_is_counted,
     receipt_shape,
 )
@@ -300,6 +302,10 @@ class ReceiptCheckView(MemberAPIView):
     )
     def get(self, request, meeting_id, item_id, receipt):
         item = closed_item_of(request, self.member, meeting_id, item_id)
+        if over_receipt_check_limit(request._request):
+            return Response(
+                {"detail": RECEIPT_CHECKS_LIMITED}, status=429, headers={"Retry-After": "60"}
+            )
         code = receipt_shape(receipt)
         if code is None:
             return Response({"detail": NOT_A_RECEIPT}, status=400)
