@@ -140,8 +140,7 @@ class TipBlock(blocks.RichTextBlock):
         label = "Tip"
         description = "One short piece of advice, shown in the guide's list of tips."
         preview_value = (
-            "Join from a quiet room and keep your microphone muted until the chair "
-            "calls on you."
+            "Join from a quiet room and keep your microphone muted until the chair calls on you."
         )
 
 
