@@ -271,7 +271,7 @@ def test_a_large_item_is_counted_by_the_task_while_the_chair_page_shows_progress
     assert "Carried." in member.get(agm["meeting"].url).content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_items_closed_before_ballots_were_sealed_keep_their_results(agm):
     """The migration turns every counted ballot's bit mask into its list of choices."""
     from django.db import connection
@@ -309,3 +309,32 @@ def test_items_closed_before_ballots_were_sealed_keep_their_results(agm):
         ("CCCCCCCCCC", "1"),
         ("DDDDDDDDDD", "2"),
     ]
+
+
+def test_the_sweep_destroys_the_keys_of_meetings_whose_room_has_closed(agm, home_page):
+    import datetime
+
+    from django.utils import timezone
+
+    from meetings.models import ROOM_STAYS_OPEN_AFTER
+
+    meeting, item = agm["meeting"], agm["item"]
+    cast_vote(agm["voters"][0], item, [choice(item, "For")])
+    meeting_key = current_meeting_key(meeting)
+    long_ago = timezone.now() - ROOM_STAYS_OPEN_AFTER - datetime.timedelta(hours=1)
+    type(meeting).objects.filter(pk=meeting.pk).update(
+        starts_at=long_ago - datetime.timedelta(hours=3), ends_at=long_ago
+    )
+    out, err = io.StringIO(), io.StringIO()
+
+    management.call_command("destroy_spent_ballot_keys", stdout=out, stderr=err)
+    meeting_key.refresh_from_db()
+    assert meeting_key.destroyed_at is None  # an item is still open: left, and named
+    assert meeting.title in err.getvalue()
+
+    close_item(item, agm["chair"])
+    management.call_command("destroy_spent_ballot_keys", stdout=out, stderr=err)
+    meeting_key.refresh_from_db()
+    assert meeting_key.destroyed_at is not None
+    assert not WrappedMeetingKey.objects.filter(meeting_key=meeting_key).exists()
+    assert "1 ballot key(s) destroyed." in out.getvalue()
