@@ -6,11 +6,14 @@ election still to come), and reports every page's violations together.
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from meetings.ballots.casting import cast_vote
 from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import BallotItem
+from meetings.ballots.sealing import unlock_meeting
 from members.models import Member
+from staff.demo import BALLOT_PASSPHRASE, SCRUTINEER_USERNAME
 from tests.browser.browsing import (
     BROWSER_TEST,
     CHAIR_EMAIL,
@@ -52,6 +55,8 @@ def agm_mid_vote(demo):
     }
     budget = open_item(items[BallotItem.Kind.BUDGET], chair.account)
     cast_vote(chair, budget, [budget.choices.get(label="For").pk])
+    scrutineer = get_user_model().objects.get(username=SCRUTINEER_USERNAME)
+    unlock_meeting(budget.meeting, scrutineer, BALLOT_PASSPHRASE)
     close_item(budget, chair.account)
     open_item(items[BallotItem.Kind.MOTION], chair.account)
 

@@ -1,6 +1,7 @@
 """The Riverside AGM votes: the chair opens the motion on their page, the member's
-meeting page shows it on its own, the member votes and gets a receipt, the chair
-closes the vote and both see the result.
+meeting page shows it on its own, the member votes and gets a receipt, the
+scrutineer unlocks the sealed ballots on the chair's page with their passphrase,
+the chair closes the vote and both see the result.
 
 With JavaScript the member's page follows the chair without navigating (a marker
 set on the page survives); without it the member refreshes, and the plain forms
@@ -9,6 +10,8 @@ do the same work.
 
 import re
 
+from staff.demo import BALLOT_PASSPHRASE, STAFF_PASSWORD
+from staff.demo import SCRUTINEER_USERNAME as SCRUTINEER
 from tests.browser.browsing import (
     ALL_MODES,
     BROWSER_TEST,
@@ -31,6 +34,22 @@ def chair_row(chair_page, title):
     return chair_page.locator("li.agenda-item").filter(
         has=chair_page.get_by_role("heading", name=re.compile(re.escape(title)))
     )
+
+
+def scrutineer_unlocks(open_context, mode):
+    """The demo scrutineer signs in to the admin, opens the chair's page and unlocks the
+    sealed ballots with their passphrase."""
+    page = open_context(mode).new_page()
+    page.goto(f"/admin/login/?next={RIVERSIDE_AGM}chair/")
+    page.get_by_label("Username").fill(SCRUTINEER)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sealed ballots")).to_be_visible()
+    page.get_by_label("Your ballot passphrase").fill(BALLOT_PASSPHRASE)
+    page.get_by_role("button", name="Unlock the ballots").click()
+    expect(page.get_by_text("The ballots are unlocked")).to_be_visible()
+    # A scrutineer does not run the vote: the chair's buttons are not theirs.
+    expect(page.get_by_role("button", name="Close voting")).to_have_count(0)
 
 
 def follow_the_chair(member_page, mode):
@@ -86,6 +105,7 @@ def test_chair_opens_the_motion_member_votes_without_reloading_and_both_see_the_
         chair_page.reload()
     expect(chair_row(chair_page, MOTION)).to_contain_text("Turnout: 1 of", timeout=6_000)
 
+    scrutineer_unlocks(open_context, mode)
     chair_row(chair_page, MOTION).get_by_role("button", name="Close voting").click()
     chair_result = chair_row(chair_page, MOTION)
     expect(chair_result).to_contain_text("(closed)")
