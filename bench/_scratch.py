@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-# Databases 14 down to 8: the site uses 0, tests/test_settings.py uses 1 and 15.
+# Databases 14 down to 8: the site uses 0, tests/cms/test_settings.py uses 1 and 15.
 REDIS_DB_CHOICES = range(14, 7, -1)
 CLAIM_KEY = "northwind-bench-claim"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"

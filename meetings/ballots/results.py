@@ -2,7 +2,7 @@
 
 `tally` is one grouping query, however many ballots there are. `decide` is
 pure arithmetic on the counts, so its rules are tested exhaustively apart from
-the database (tests/test_ballot_results.py).
+the database (tests/meetings/ballots/test_ballot_results.py).
 
 The receipts of a closed item's counted ballots are published apart from the
 meeting page: `counted_receipts_text` (the whole list, one query, then the shared

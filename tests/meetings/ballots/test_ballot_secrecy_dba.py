@@ -6,8 +6,8 @@ paths (the meeting page's form, the page script's fetch, the member API), each m
 true choice known to the test, the chair closes the item, and then the tests read what a
 DBA can read (the write-ahead log, dead and live row versions, the rows' physical order,
 the server log, pg_stat_activity) and try every pairing of members with choices a DBA
-would. `tests/dba.py` holds the attacks and the scoring against chance; only its first
-lines know how ballots are stored.
+would. `dba.py` beside this file holds the attacks and the scoring against chance; only
+its first lines know how ballots are stored.
 """
 
 import random
@@ -32,7 +32,7 @@ from meetings.factories import (
     MeetingPageFactory,
 )
 from meetings.models import AudienceKind, BallotItem
-from tests import dba
+from tests.meetings.ballots import dba
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = [

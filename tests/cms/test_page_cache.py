@@ -16,9 +16,9 @@ from cms.factories import DocumentFactory
 from cms.site_version import bump_site_version, site_version
 from home.factories import ContentPageFactory
 from home.models import ContentPage
+from tests.cms.test_security_headers import POLICY, policy_of
+from tests.cms.test_settings import redis_is_running, settings_value
 from tests.member_fixtures import give_account, member_of, two_chapters
-from tests.test_security_headers import POLICY, policy_of
-from tests.test_settings import redis_is_running, settings_value
 
 pytestmark = pytest.mark.django_db
 

@@ -137,7 +137,7 @@ def test_the_script_gets_the_items_recorded_part_back_after_voting(client, agm):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.startswith('<div class="ballot-item__voted"')  # tests/test_fetch_vote.py
+    assert html.startswith('<div class="ballot-item__voted"')  # see test_fetch_vote.py
     assert "Your vote is recorded" in html
 
 
@@ -204,7 +204,7 @@ def test_results_and_receipts_show_on_the_page_after_close(client, agm):
     html = page(client, agm)
 
     assert "Carried" in html and receipt in html
-    # The check form and the full list are offered for every closed item (tests/test_receipts.py).
+    # The check form and the full list are offered for every closed item (test_receipts.py).
     assert (
         f"receipts/{item.pk}/check/" in html
         and f'href="{agm["meeting"].url}receipts/{item.pk}/"' in html

@@ -1,6 +1,6 @@
 """Sealed ballots' keys: who holds them, what the database keeps of them, and what happens
 when they are lost, locked or destroyed. (What a database administrator can read of the
-votes themselves is tests/test_ballot_secrecy_dba.py.)"""
+votes themselves is tests/meetings/ballots/test_ballot_secrecy_dba.py.)"""
 
 import base64
 import io
