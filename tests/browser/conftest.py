@@ -79,7 +79,7 @@ def browser_tools():
 def browser(browser_tools, django_db_setup):
     """One headless Chromium for the whole run; each test gets fresh contexts."""
     from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread. Django then
     # refuses database calls from the tests unless told they are safe, and gives the
@@ -96,6 +96,8 @@ def browser(browser_tools, django_db_setup):
     playwright = sync_playwright().start()
     for alias, snapshot in snapshots.items():
         connections[alias]._test_serialized_contents = snapshot
+    # Checks wait as long as actions do (Playwright's own default for them is 5 s).
+    expect.set_options(timeout=TIMEOUT_MS)
     chromium = playwright.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
     )
