@@ -20,10 +20,12 @@ out of date instead of saving older content over what was published.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import resolve, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.admin.views.pages.create import CreateView
 from wagtail.admin.viewsets.pages import PageViewSet
@@ -31,6 +33,8 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from cms.models import NewPageForm
 
 KEY_FIELD = "new_page_form"
+# A form's requests all come within minutes of one another; older rows only take room.
+FORGET_FORMS_AFTER = timedelta(days=1)
 
 
 def _key_of(request):
@@ -46,6 +50,7 @@ def _claim(key, editor):
     # Insert first: on SQLite a transaction that begins by reading cannot take the
     # write lock while another holds it; on PostgreSQL the insert waits for the other.
     NewPageForm.objects.bulk_create([NewPageForm(key=key, editor=editor)], ignore_conflicts=True)
+    NewPageForm.objects.filter(created_at__lt=timezone.now() - FORGET_FORMS_AFTER).delete()
     form = NewPageForm.objects.select_for_update().get(key=key)
     if form.editor_id != editor.pk:
         raise PermissionDenied  # keys are random: someone else's was copied
@@ -67,14 +72,15 @@ class CreatePageView(CreateView):
             return super().post(request)
         with transaction.atomic():
             form = _claim(key, request.user)
+            if self.expects_json_response and form.submitted:
+                # An autosave that went out after the editor sent the form: older content.
+                return self.json_error_response(
+                    "invalid_revision", _("Saving will overwrite a newer version.")
+                )
             if form.page_id is None:
                 response = super().post(request)
                 if self.page.pk:
                     form.page_id = self.page.pk
-            elif self.expects_json_response and form.submitted:
-                return self.json_error_response(
-                    "invalid_revision", _("Saving will overwrite a newer version.")
-                )
             else:
                 response = _edit(request, form.page_id)
             if not self.expects_json_response:

@@ -8,11 +8,14 @@ posts, in those orders (cms/new_page_forms.py explains the fix).
 """
 
 import threading
+import uuid
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.messages import get_messages
 from django.db import connections
+from django.utils import timezone
 
 from cms.models import NewPageForm
 from meetings.models import GuidePage
@@ -119,6 +122,22 @@ def test_an_autosave_that_arrives_after_publish_is_refused_and_changes_nothing(
     assert step_titles(guide) == [title for title, _ in TYPED]
 
 
+def test_an_autosave_that_arrives_after_a_refused_publish_creates_nothing(
+    admin_client, guide_index
+):
+    url, key = new_page_form(admin_client, guide_index)
+    refused = press(admin_client, url, key, "action-publish", steps=[])  # a guide needs steps
+    assert refused.status_code == 200
+    assert "could not be created" in refused.content.decode()
+
+    late = autosave(admin_client, url, key, TYPED_EARLIER)
+
+    # The editor is on the re-shown form (a new key): this autosave belongs to no one.
+    assert late.status_code == 400
+    assert late.json()["error_code"] == "invalid_revision"
+    assert not GuidePage.objects.exists()
+
+
 def test_an_autosave_retried_after_a_lost_answer_saves_the_same_draft(admin_client, guide_index):
     url, key = new_page_form(admin_client, guide_index)
     autosave(admin_client, url, key, TYPED_EARLIER)
@@ -152,6 +171,17 @@ def test_another_editor_cannot_use_a_form_key_to_reach_a_draft(
     draft = GuidePage.objects.get(slug=SLUG)
     assert not draft.live
     assert step_titles(draft.get_latest_revision()) == [title for title, _ in TYPED_EARLIER]
+
+
+def test_forms_older_than_a_day_are_forgotten(admin_client, guide_index, admin_user):
+    old = NewPageForm.objects.create(key=uuid.uuid4(), editor=admin_user)
+    NewPageForm.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    recent = NewPageForm.objects.create(key=uuid.uuid4(), editor=admin_user)
+    url, key = new_page_form(admin_client, guide_index)
+
+    autosave(admin_client, url, key)
+
+    assert set(NewPageForm.objects.values_list("key", flat=True)) == {recent.key, uuid.UUID(key)}
 
 
 def test_a_form_without_a_key_creates_its_page_as_before(admin_client, guide_index):

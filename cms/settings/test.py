@@ -12,8 +12,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # the live server's request threads (browser journeys, schemathesis) each have their own
 # connection, as a deployed site's workers do. In memory they would all share the test's
 # one connection, and Wagtail's autosave and editing-session requests would interleave
-# their transactions on it ("no such savepoint"). tests/conftest.py's live server waits
-# for them before the database is flushed.
+# their transactions on it ("no such savepoint"). The live server (tests/live_server.py)
+# finishes them before the database is flushed.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.mkdtemp(prefix="northwind-test-db-")) / "test.sqlite3")
