@@ -18,6 +18,7 @@ from tests.browser.browsing import (
     expect,
     in_modes,
 )
+from tests.browser.conftest import TIMEOUT_MS
 
 pytestmark = BROWSER_TEST
 
@@ -151,10 +152,18 @@ def test_editor_publishes_while_autosave_answers_are_lost_and_gets_one_guide(dem
         else:
             route.fallback()
 
+    def autosave_of_everything_typed(request):
+        return is_autosave(request) and STEPS[-1][1] in (request.post_data or "")
+
     page.route(re.compile(r"/admin/pages/add/"), lose_autosave_answers)
-    # The paused message comes and goes as further autosaves start and fail: wait for
-    # the failure itself, which the browser reports for the request.
-    with page.expect_event("requestfailed", predicate=is_autosave):
+    # The paused message comes and goes as further autosaves start and fail, so wait
+    # for the failure itself, of an autosave holding the last words typed: until then
+    # the rich text editor may not have put them in the form (it saves every 250 ms),
+    # and a Publish then would rightly be refused for an empty step.
+    # The wait starts before the typing, so it allows for the typing too.
+    with page.expect_event(
+        "requestfailed", predicate=autosave_of_everything_typed, timeout=6 * TIMEOUT_MS
+    ):
         write_the_guide(page)
 
     publish(page)
