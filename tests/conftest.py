@@ -1,10 +1,12 @@
 """Shared fixtures: a site whose root is the union's home page, its settings,
-uploads and page privacy.
+uploads and page privacy, and a live server for the tests that talk HTTP to one.
 
 Pages themselves come from the per-app factories (``home.factories``,
 ``policies.factories``, ``meetings.factories``) so each test builds what it
 needs in one line.
 """
+
+import os
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,6 +26,7 @@ from home.factories import (
     build_site,
 )
 from meetings.factories import GuideIndexPageFactory
+from tests.live_server import LiveServer
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +36,24 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def live_server(request, transactional_db):
+    """A live server of this test's own (replaces pytest-django's session-wide one).
+
+    Its database is the test's transactional database, set up before it and flushed
+    only after the server has stopped and finished every request (tests/live_server.py).
+    """
+    address = (
+        request.config.getvalue("liveserver")
+        or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

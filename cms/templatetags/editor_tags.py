@@ -1,6 +1,10 @@
+import uuid
+
 from django import template
+from django.utils.html import format_html
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
+from cms.new_page_forms import KEY_FIELD
 from members.audience import signed_in_member
 
 register = template.Library()
@@ -13,3 +17,9 @@ def editor_userbar(context, position="bottom-right"):
     if request is None or not request.user.is_authenticated or signed_in_member(request):
         return ""
     return wagtailuserbar(context, position)
+
+
+@register.simple_tag
+def new_page_form_key():
+    """The hidden field that names one new-page form (cms.new_page_forms)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', KEY_FIELD, uuid.uuid4())

@@ -1,5 +1,5 @@
-"""Real-browser tests: Playwright drives the system's headless Chromium against
-pytest-django's live server.
+"""Real-browser tests: Playwright drives the system's headless Chromium against a
+live server.
 
 Each test is a person's journey through the site. Tests are marked ``browser``
 (select them with ``-m browser``, leave them out with ``-m "not browser"``) and
@@ -7,11 +7,16 @@ skip, saying why, when Chromium, Playwright or axe-core is missing, so the suite
 still passes on a machine without them. CI installs all three and sets
 ``BROWSER_TESTS=required``, which turns those skips into failures.
 
-The live server runs in this process on a transactional test database: every
-test starts from the database as migrations left it (``serialized_rollback``
-restores Wagtail's root page and locale after the previous test's flush) and
-loads the demo content itself when it needs it. Mail sent by the live server
-lands in ``django.core.mail.outbox``, as in any other test.
+Every journey has a live server of its own (``live_server`` in tests/conftest.py),
+answering each request in its own thread with its own database connection, as a
+deployed site does: the browser's requests, and the admin's own in the background
+(Wagtail's autosave and editing-session pings), run side by side. The journey starts
+from the database as migrations left it (``serialized_rollback`` restores Wagtail's
+root page and locale after the previous test's flush) and an empty cache, and loads
+the demo content itself when it needs it. When it ends, however it ends, its
+browser windows are closed and its server finishes what it was answering before the
+database is flushed, so nothing of it reaches the next test. Mail sent by the live
+server lands in ``django.core.mail.outbox``, as in any other test.
 """
 
 import io
@@ -74,7 +79,7 @@ def browser_tools():
 def browser(browser_tools, django_db_setup):
     """One headless Chromium for the whole run; each test gets fresh contexts."""
     from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread. Django then
     # refuses database calls from the tests unless told they are safe, and gives the
@@ -91,6 +96,8 @@ def browser(browser_tools, django_db_setup):
     playwright = sync_playwright().start()
     for alias, snapshot in snapshots.items():
         connections[alias]._test_serialized_contents = snapshot
+    # Checks wait as long as actions do (Playwright's own default for them is 5 s).
+    expect.set_options(timeout=TIMEOUT_MS)
     chromium = playwright.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
     )
@@ -102,14 +109,6 @@ def browser(browser_tools, django_db_setup):
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="session")
-def live_server(browser, live_server):
-    """pytest-django's live server, started once the browser's event loop runs, so the
-    server thread and the tests share the same connection to SQLite's in-memory test
-    database."""
-    return live_server
 
 
 @pytest.fixture

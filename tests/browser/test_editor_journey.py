@@ -1,11 +1,24 @@
 """An editor signs in to the Wagtail admin, writes a guide with steps and an uploaded
-PDF, publishes it, and finds it on the site. JavaScript only: the admin needs it."""
+PDF, publishes it, and finds it on the site. JavaScript only: the admin needs it.
+
+Wagtail 8 autosaves the new page as a draft while the editor types
+(WAGTAIL_AUTOSAVE_INTERVAL): those requests run beside the editor's own, and Publish
+must publish that draft whenever it is pressed (cms/new_page_forms.py).
+"""
 
 import re
 
 from cms.factories import pdf_bytes
-from meetings.models import GuideIndexPage
-from tests.browser.browsing import BROWSER_TEST, EDITOR, JS_MODES, expect, in_modes
+from meetings.models import GuideIndexPage, GuidePage
+from tests.browser.browsing import (
+    BROWSER_TEST,
+    DESKTOP,
+    EDITOR,
+    JS_MODES,
+    expect,
+    in_modes,
+)
+from tests.browser.conftest import TIMEOUT_MS
 
 pytestmark = BROWSER_TEST
 
@@ -15,6 +28,9 @@ STEPS = [
     ("Open the meeting page", "Sign in and press Enter meeting."),
     ("Wait for the chair", "The vote appears on its own when the chair opens it."),
 ]
+# Publishing a new page says "created and published"; publishing the draft that an
+# autosave made of it first says "has been published". Either is the editor's success.
+PUBLISHED = re.compile(f"'{TITLE}' (created and published|has been published)")
 
 
 def type_rich_text(field, text):
@@ -24,12 +40,9 @@ def type_rich_text(field, text):
     editor.press_sequentially(text)
 
 
-@in_modes(JS_MODES)
-def test_editor_publishes_a_guide_with_steps_and_a_pdf_and_sees_it_on_the_site(
-    demo, open_context, mode
-):
+def open_a_new_guide(page):
+    """Sign in to the admin and open the form for a new guide."""
     guides = GuideIndexPage.objects.get()
-    page = open_context(mode).new_page()
     page.goto("/admin/")
     page.get_by_label("Username").fill(EDITOR[0])
     page.get_by_label("Password").fill(EDITOR[1])
@@ -39,6 +52,8 @@ def test_editor_publishes_a_guide_with_steps_and_a_pdf_and_sees_it_on_the_site(
     # Guides hold only guide pages, so the admin goes straight to the form.
     expect(page.get_by_role("heading", name="New: Guide page")).to_have_count(1)
 
+
+def write_the_guide(page):
     page.get_by_placeholder("Page title*").fill(TITLE)
     type_rich_text(page.locator("[data-contentpath=introduction]"), INTRODUCTION)
     steps = page.locator("[data-contentpath=steps]")
@@ -53,6 +68,8 @@ def test_editor_publishes_a_guide_with_steps_and_a_pdf_and_sees_it_on_the_site(
         step.locator("[data-contentpath=title] input").fill(title)
         type_rich_text(step.locator("[data-contentpath=text]"), text)
 
+
+def upload_the_pdf(page):
     page.get_by_role("button", name="Choose a document").click()
     chooser = page.get_by_role("dialog")
     chooser.get_by_role("tab", name="Upload").click()
@@ -69,12 +86,33 @@ def test_editor_publishes_a_guide_with_steps_and_a_pdf_and_sees_it_on_the_site(
     download_panel = page.locator("[data-contentpath=instructions_document]")
     expect(download_panel).to_contain_text("Voting from your phone (PDF)")
 
+
+def publish(page):
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Publish", exact=True).click()
-    # Wagtail 8 autosaves a new page as a draft (WAGTAIL_AUTOSAVE_INTERVAL): if that has
-    # happened before the click, publishing it is an edit and says so in its own words.
-    published = re.compile(f"'{TITLE}' (created and published|has been published)")
-    expect(page.get_by_text(published)).to_be_visible()
+    expect(page.get_by_text(PUBLISHED)).to_be_visible()
+
+
+def assert_published_once():
+    """One guide of that title, live, with nothing left unpublished: the autosaved draft
+    was published, not copied or left behind."""
+    guides = GuidePage.objects.filter(title=TITLE)
+    assert guides.count() == 1, f"{guides.count()} guides titled {TITLE!r}"
+    guide = guides.get()
+    assert guide.live and not guide.has_unpublished_changes
+    assert [step.value["title"] for step in guide.steps] == [title for title, _ in STEPS]
+
+
+@in_modes(JS_MODES)
+def test_editor_publishes_a_guide_with_steps_and_a_pdf_and_sees_it_on_the_site(
+    demo, open_context, mode
+):
+    page = open_context(mode).new_page()
+    open_a_new_guide(page)
+    write_the_guide(page)
+    upload_the_pdf(page)
+    publish(page)
+    assert_published_once()
 
     # On the site: listed among the guides, with its steps and its PDF.
     page.goto("/guides/")
@@ -91,3 +129,44 @@ def test_editor_publishes_a_guide_with_steps_and_a_pdf_and_sees_it_on_the_site(
         main.get_by_role("link", name=re.compile("Download these instructions")).click()
     with open(download_info.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_editor_publishes_while_autosave_answers_are_lost_and_gets_one_guide(demo, open_context):
+    """Each autosave reaches the server, which saves the new guide as a draft, but its
+    answer never reaches the browser (a connection that keeps dropping), so the form
+    still posts to the address that creates pages. Once an autosave has failed so (the
+    editor sees "Autosave is paused") the editor presses Publish: that draft is
+    published, once."""
+    page = open_context(DESKTOP).new_page()
+    open_a_new_guide(page)
+    lost_answers = []
+
+    def is_autosave(request):
+        return request.method == "POST" and request.headers.get("accept") == "application/json"
+
+    def lose_autosave_answers(route):
+        if is_autosave(route.request):
+            route.fetch()  # the server saves the draft; its answer goes nowhere
+            lost_answers.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.fallback()
+
+    def autosave_of_everything_typed(request):
+        return is_autosave(request) and STEPS[-1][1] in (request.post_data or "")
+
+    page.route(re.compile(r"/admin/pages/add/"), lose_autosave_answers)
+    # The paused message comes and goes as further autosaves start and fail, so wait
+    # for the failure itself, of an autosave holding the last words typed: until then
+    # the rich text editor may not have put them in the form (it saves every 250 ms),
+    # and a Publish then would rightly be refused for an empty step.
+    # The wait starts before the typing, so it allows for the typing too.
+    with page.expect_event(
+        "requestfailed", predicate=autosave_of_everything_typed, timeout=6 * TIMEOUT_MS
+    ):
+        write_the_guide(page)
+
+    publish(page)
+
+    assert lost_answers, "no autosave was sent"
+    assert_published_once()
