@@ -2,7 +2,6 @@
 
 from wagtail import hooks
 
-from cms.new_page_forms import UnionPageViewSet
 from members.choosers import (
     chapter_chooser_viewset,
     local_chooser_viewset,
@@ -16,7 +15,6 @@ def register_unit_choosers():
     return [sector_chooser_viewset, local_chooser_viewset, chapter_chooser_viewset]
 
 
-# After Wagtail's own viewset for all pages (order 0), which this one replaces.
-@hooks.register("register_admin_viewset", order=1)
-def register_page_views():
-    return UnionPageViewSet()
+# The admin's views for every page type are one viewset: cms.new_page_forms' create
+# view (a page created once per form, whatever autosave does) with staff.approvals' edit
+# view (approvals a double click cannot repeat), registered by staff/wagtail_hooks.py.

@@ -28,9 +28,10 @@ from django.shortcuts import redirect
 from wagtail.admin import messages
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.pages.edit import EditView
-from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.models import WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from cms.new_page_forms import UnionPageViewSet
 
 UNCHANGED = "Nothing was changed."
 
@@ -139,11 +140,13 @@ class ApprovingEditView(EditView):
         return super().redirect_away()
 
 
-class ApprovingPageViewSet(PageViewSet):
-    """The admin's page views, with the page editor's approvals made safe.
+class ApprovingPageViewSet(UnionPageViewSet):
+    """The admin's page views: a new page created once per form (cms.new_page_forms),
+    and the page editor's approvals made safe.
 
     Registered for every page type: it replaces Wagtail's base page viewset, which
-    Wagtail registers first so that a site can do this.
+    Wagtail registers first so that a site can do this. There is only one such viewset:
+    extend this one.
     """
 
     edit_view_class = ApprovingEditView

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from meetings.factories import GuidePageFactory
 from tests.live_server import LiveServer
-from tests.test_admin_editing import guide_form
+from tests.staff.test_admin_editing import guide_form
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from cms.models import NewPageForm
 from meetings.models import GuidePage
+from tests.staff.test_admin_editing import guide_form
 from tests.staff_fixtures import add_url, is_refused, signed_in
-from tests.test_admin_editing import guide_form
 
 TITLE = "Voting from your phone"
 SLUG = "voting-from-your-phone"
