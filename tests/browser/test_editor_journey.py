@@ -152,19 +152,23 @@ def test_editor_publishes_while_autosave_answers_are_lost_and_gets_one_guide(dem
         else:
             route.fallback()
 
-    def autosave_of_everything_typed(request):
-        return is_autosave(request) and STEPS[-1][1] in (request.post_data or "")
-
     page.route(re.compile(r"/admin/pages/add/"), lose_autosave_answers)
-    # The paused message comes and goes as further autosaves start and fail, so wait
-    # for the failure itself, of an autosave holding the last words typed: until then
-    # the rich text editor may not have put them in the form (it saves every 250 ms),
-    # and a Publish then would rightly be refused for an empty step.
-    # The wait starts before the typing, so it allows for the typing too.
-    with page.expect_event(
-        "requestfailed", predicate=autosave_of_everything_typed, timeout=6 * TIMEOUT_MS
-    ):
+    # Wait for the failure itself, not the paused message (it comes and goes as further
+    # autosaves start and fail). The wait starts before the typing, so an autosave that
+    # failed while the editor typed counts.
+    with page.expect_event("requestfailed", predicate=is_autosave, timeout=6 * TIMEOUT_MS):
         write_the_guide(page)
+    # The rich text editor puts what was typed in the form a moment later (it saves every
+    # 250 ms), and a Publish before that would rightly be refused for an empty step: the
+    # editor presses Publish once the form holds the last words typed, as they would once
+    # they see them on the screen. Which autosave is then under way, failing or waiting
+    # to retry, is up to the machine's pace, as it is for an editor.
+    page.wait_for_function(
+        """text => [...new FormData(document.querySelector("form[data-w-autosave-interval-value]"))
+            .values()].some(value => typeof value === "string" && value.includes(text))""",
+        arg=STEPS[-1][1],
+        timeout=TIMEOUT_MS,
+    )
 
     publish(page)
 
