@@ -35,6 +35,19 @@ class PersonalData:
     role: str
     reason: str = ""
 
+    def record(self, request, action):
+        """Write it to the access log as seen by `request`'s user, in one `action`."""
+        from members.access_log import record_access
+
+        return record_access(
+            request,
+            action=action,
+            what=self.what,
+            members=self.members,
+            role=self.role,
+            reason=self.reason,
+        )
+
 
 def csv_response(request, *, filename, header, rows, personal=None):
     """A CSV download of `rows` under `header`, safe to open in a spreadsheet.
@@ -43,17 +56,9 @@ def csv_response(request, *, filename, header, rows, personal=None):
     whose, why), so nothing personal leaves the site unrecorded.
     """
     if personal is not None:
-        from members.access_log import record_access
         from members.models import AccessLogEntry
 
-        record_access(
-            request,
-            action=AccessLogEntry.Action.EXPORT,
-            what=personal.what,
-            members=personal.members,
-            role=personal.role,
-            reason=personal.reason,
-        )
+        personal.record(request, AccessLogEntry.Action.EXPORT)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)

@@ -14,7 +14,11 @@ from wagtail.admin.widgets import Button
 
 from meetings.materials import may_download
 from meetings.models import MeetingPage
-from meetings.notices.admin_views import mailed_notice_meetings_view, mailing_list_view, may_export
+from meetings.notices.admin_views import (
+    MailedNoticeMeetingsView,
+    mailed_notice_meetings_view,
+    mailing_list_view,
+)
 
 
 @hooks.register("before_serve_document")
@@ -52,7 +56,7 @@ def register_mailing_list_url():
 
 class MailedNoticesMenuItem(MenuItem):
     def is_shown(self, request):
-        return may_export(request.user)
+        return MailedNoticeMeetingsView.may_use(request.user)
 
 
 @hooks.register("register_admin_menu_item")
@@ -68,7 +72,7 @@ def register_mailed_notices_menu_item():
 
 
 def _mailing_list_button(page, user, priority):
-    if page.specific_class is MeetingPage and may_export(user):
+    if page.specific_class is MeetingPage and MailedNoticeMeetingsView.may_use(user):
         yield Button(
             "Mailing list for the mailed notice",
             reverse("meetings_mailing_list", args=[page.pk]),

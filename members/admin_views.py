@@ -15,18 +15,15 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
-from django.views.generic import TemplateView
 from wagtail.admin import messages
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.admin_pages import PermissionNeededAdminPage
 from members.access_log import record_access
 from members.models import AccessLogEntry
 from members.roster_import import check_roster, import_roster
 
 logger = logging.getLogger(__name__)
 
-IMPORT_PERMISSION = "members.import_roster"
 DEFAULT_MAX_UPLOAD_SIZE = 20 * 1024 * 1024  # 20 MB: about 100,000 members.
 CHECK_KEPT_FOR = 15 * 60  # seconds
 SESSION_KEY = "members:roster_import_token"
@@ -63,24 +60,13 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
-class RosterImportView(WagtailAdminTemplateMixin, TemplateView):
+class RosterImportView(PermissionNeededAdminPage):
+    permission = "members.import_roster"
     """Check a roster file, then apply the checked import."""
 
     template_name = "members/admin/roster_import.html"
     page_title = "Import the roster"
     header_icon = "upload"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(IMPORT_PERMISSION):
-            # A real 403, rather than raising PermissionDenied, which the admin
-            # turns into a redirect to its dashboard.
-            return TemplateResponse(
-                request,
-                "members/admin/roster_import_refused.html",
-                self.get_context_data(),
-                status=403,
-            )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]

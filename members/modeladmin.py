@@ -17,6 +17,7 @@ from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import EditView, IndexView, InspectView
 
 from members.access_log import record_access
+from members.admin_views import RosterImportView
 from members.models import AccessLogEntry, AreaCouncil, Chapter, Local, Member, Sector
 
 STAFF_ROLE = "membership staff"
@@ -72,41 +73,35 @@ class ChairOfOwnUnitForm(WagtailAdminModelForm):
 # Every roster page that shows members' details writes to the access log.
 
 
+def record_staff_view(request, what, members):
+    record_access(
+        request, action=AccessLogEntry.Action.VIEW, what=what, members=members, role=STAFF_ROLE
+    )
+
+
 class RosterIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shown = list(context["object_list"])
         if shown:
-            record_access(
-                self.request,
-                action=AccessLogEntry.Action.VIEW,
-                what="Roster list in the admin",
-                members=shown,
-                role=STAFF_ROLE,
-            )
+            record_staff_view(self.request, "Roster list in the admin", shown)
         return context
 
 
 class RosterInspectView(InspectView):
     def get_context_data(self, **kwargs):
-        record_access(
-            self.request,
-            action=AccessLogEntry.Action.VIEW,
-            what=f"Roster record of member {self.instance.member_id}",
-            members=[self.instance],
-            role=STAFF_ROLE,
+        record_staff_view(
+            self.request, f"Roster record of member {self.instance.member_id}", [self.instance]
         )
         return super().get_context_data(**kwargs)
 
 
 class RosterEditView(EditView):
     def get_context_data(self, **kwargs):
-        record_access(
+        record_staff_view(
             self.request,
-            action=AccessLogEntry.Action.VIEW,
-            what=f"Roster record of member {self.instance.member_id} (edit form)",
-            members=[self.instance],
-            role=STAFF_ROLE,
+            f"Roster record of member {self.instance.member_id} (edit form)",
+            [self.instance],
         )
         return super().get_context_data(**kwargs)
 
@@ -115,24 +110,25 @@ class MembershipModelAdmin(ModelAdmin):
     permission_helper_class = MembershipPermissionHelper
 
 
-class SectorAdmin(MembershipModelAdmin):
+class NamedGroupingAdmin(MembershipModelAdmin):
+    """Sectors and Area Councils: groupings known by a name alone."""
+
+    list_display = ("name", "slug")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+
+class SectorAdmin(NamedGroupingAdmin):
     model = Sector
     menu_label = "Sectors"
     menu_icon = "group"
-    list_display = ("name", "slug")
-    search_fields = ("name",)
-    prepopulated_fields = {"slug": ("name",)}
-    panels = [FieldPanel("name"), FieldPanel("slug")]
 
 
-class AreaCouncilAdmin(MembershipModelAdmin):
+class AreaCouncilAdmin(NamedGroupingAdmin):
     model = AreaCouncil
     menu_label = "Area Councils"
     menu_icon = "site"
-    list_display = ("name", "slug")
-    search_fields = ("name",)
-    prepopulated_fields = {"slug": ("name",)}
-    panels = [FieldPanel("name"), FieldPanel("slug")]
 
 
 class LocalAdmin(MembershipModelAdmin):
@@ -267,7 +263,7 @@ class MemberAdmin(MembershipModelAdmin):
 
 class RosterImportMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("members.import_roster")
+        return RosterImportView.may_use(request.user)
 
 
 class MembershipGroup(ModelAdminGroup):

@@ -84,20 +84,13 @@ ALL_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 
 # The Member fields an import can write, and the CSV column each one comes from.
 FIELD_COLUMNS = {
-    "given_name": "given_name",
-    "family_name": "family_name",
+    **{model_field: column for column, model_field in TEXT_COLUMNS.items()},
     "local_id": "local",
     "chapter_id": "chapter",
-    "email": "email",
-    "phone": "phone",
-    "address_line_1": "address_line_1",
-    "address_line_2": "address_line_2",
-    "city": "city",
-    "province": "province",
-    "postal_code": "postal_code",
     "standing": "standing",
     **{model_field: column for column, model_field in YES_NO_COLUMNS.items()},
 }
+
 IMPORTED_FIELDS = tuple(FIELD_COLUMNS)
 
 YES = {"yes", "y", "true", "1"}
@@ -520,7 +513,11 @@ def _plan_roster(data, *, dry_run):
         plan.updates.setdefault(fields, []).append(member)
         report.updated.append(
             MemberChange(
-                line, member_id, name, [FIELD_COLUMNS[f] for f in IMPORTED_FIELDS if f in fields]
+                line,
+                member_id,
+                name,
+                # in the order of the file's columns
+                sorted((FIELD_COLUMNS[f] for f in fields), key=ALL_COLUMNS.index),
             )
         )
         digest.update(

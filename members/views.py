@@ -146,14 +146,7 @@ def chair_unit(request, local_number, chapter_number=None):
     )
     if request.GET.get("format") == "csv":
         return _contacts_csv(request, chaired, contacts, seen)
-    record_access(
-        request,
-        action=AccessLogEntry.Action.VIEW,
-        what=seen.what,
-        members=seen.members,
-        role=seen.role,
-        reason=seen.reason,
-    )
+    seen.record(request, AccessLogEntry.Action.VIEW)
     return render(request, "members/chair_unit.html", {"unit": chaired, "contacts": contacts})
 
 

@@ -9,17 +9,14 @@ access log with the member IDs it contained.
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.admin_pages import PermissionNeededAdminPage
 from cms.exports import PersonalData, csv_response
 from meetings.models import MeetingPage
 from meetings.notices.mailing_list import mailing_list
 
-EXPORT_PERMISSION = "meetings.export_mailing_list"
 STAFF_ROLE = "membership staff"
 
 MAILING_COLUMNS = [
@@ -45,11 +42,8 @@ LISTS = {
 }
 
 
-def may_export(user):
-    return user.has_perm(EXPORT_PERMISSION)
-
-
-class MailingListView(WagtailAdminTemplateMixin, TemplateView):
+class MailingListView(PermissionNeededAdminPage):
+    permission = "meetings.export_mailing_list"
     """How many members the mailed notice reaches, with downloads of the two lists."""
 
     template_name = "meetings/admin/mailing_list.html"
@@ -60,15 +54,6 @@ class MailingListView(WagtailAdminTemplateMixin, TemplateView):
             MeetingPage.objects.select_related(*MeetingPage.AUDIENCE_RELATED),
             pk=kwargs["meeting_id"],
         )
-        if not may_export(request.user):
-            # A real 403, rather than PermissionDenied, which the admin turns
-            # into a redirect to its dashboard.
-            return TemplateResponse(
-                request,
-                "meetings/admin/mailing_list_refused.html",
-                self.get_context_data(),
-                status=403,
-            )
         return super().dispatch(request, *args, **kwargs)
 
     @property
@@ -134,7 +119,8 @@ class MailingListView(WagtailAdminTemplateMixin, TemplateView):
 mailing_list_view = MailingListView.as_view()
 
 
-class MailedNoticeMeetingsView(WagtailAdminTemplateMixin, TemplateView):
+class MailedNoticeMeetingsView(PermissionNeededAdminPage):
+    permission = "meetings.export_mailing_list"
     """The meetings whose mailing lists membership staff can export, soonest first.
 
     Membership staff hold no page permissions, so the page actions that lead to
@@ -145,16 +131,6 @@ class MailedNoticeMeetingsView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "mail"
     page_title = "Mailed notices"
     PAST_MEETINGS = 10
-
-    def dispatch(self, request, *args, **kwargs):
-        if not may_export(request.user):
-            return TemplateResponse(
-                request,
-                "meetings/admin/mailing_list_refused.html",
-                self.get_context_data(),
-                status=403,
-            )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
