@@ -27,6 +27,7 @@ from home.factories import (
 )
 from meetings.factories import GuideIndexPageFactory
 from tests.live_server import LiveServer
+from tests.meeting_fixtures import chair_account
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +84,12 @@ def site_user(db):
     return get_user_model().objects.create_user(
         username="site-user", email="site-user@example.com", password="a long passphrase"
     )
+
+
+@pytest.fixture
+def chair(db):
+    """A site user to chair meetings (add them to a meeting's chairs where it matters)."""
+    return chair_account()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from members.factories import ChapterFactory, LocalFactory, MemberFactory, SectorFactory
 
@@ -34,5 +35,38 @@ def two_chapters():
     return chapter_a, chapter_b
 
 
+def save_my_choices(client, member, *ticked):
+    """Save the My information form with only the ``ticked`` boxes on, as ``member``'s
+    signed-in ``client``; the answer (``member`` is reloaded)."""
+    response = client.post(reverse("members:my_information"), dict.fromkeys(ticked, "on"))
+    member.refresh_from_db()
+    return response
+
+
+def members_only(heading, text=None, *, sectors=(), locals_=(), chapters=()):
+    """A members-only section for a page's body (as JSON): shown to members of the
+    sectors, Locals and Chapters given (every member when none are), with ``text``
+    (the heading, when not given) as its one paragraph."""
+    paragraph = text or f"{heading}."
+    return {
+        "type": "members_only",
+        "value": {
+            "heading": heading,
+            "content": [{"type": "text", "value": {"heading": "", "text": f"<p>{paragraph}</p>"}}],
+            "sectors": [s.pk for s in sectors],
+            "locals": [u.pk for u in locals_],
+            "chapters": [c.pk for c in chapters],
+            "invite_sign_in": True,
+        },
+    }
+
+
 def member_of(chapter, **kwargs):
     return MemberFactory(local=chapter.local, chapter=chapter, **kwargs)
+
+
+def member_with_account(chapter, **kwargs):
+    """A member of ``chapter`` who has activated their site account."""
+    member = member_of(chapter, **kwargs)
+    give_account(member)
+    return member

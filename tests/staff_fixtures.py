@@ -57,6 +57,8 @@ def body(text):
 
 
 def content_page_form(page, text, action="action-publish", **extra):
+    """The page editor's form for ``page`` (saved or not) with ``text`` as its body,
+    sent with the button ``action``."""
     return nested_form_data(
         {
             "title": page.title,
@@ -70,18 +72,9 @@ def content_page_form(page, text, action="action-publish", **extra):
 
 
 def policy_form(policy, text, action="action-publish", **extra):
-    return nested_form_data(
-        {
-            "title": policy.title,
-            "slug": policy.slug,
-            "introduction": policy.introduction,
-            "body": body(text),
-            "last_reviewed": str(policy.last_reviewed),
-            "show_privacy_officer": "on",
-            action: action,
-            **extra,
-        }
-    )
+    """The editor's form for a policy: a content page's, with its review date."""
+    fields = {"last_reviewed": str(policy.last_reviewed), "show_privacy_officer": "on"}
+    return content_page_form(policy, text, action, **{**fields, **extra})
 
 
 def guide_form(guide, step_titles, action="action-publish", **extra):

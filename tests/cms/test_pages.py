@@ -37,13 +37,35 @@ def list_block(items):
     return data
 
 
+PAGE_TYPES = {
+    Page,
+    HomePage,
+    ContentPage,
+    PolicyPage,
+    GuideIndexPage,
+    GuidePage,
+    MeetingIndexPage,
+    MeetingPage,
+}
+
+# Below the home page: each page type, the types it may go under, the types it may hold.
+TREE = [
+    (ContentPage, {HomePage, ContentPage}, {ContentPage, PolicyPage}),
+    (PolicyPage, {HomePage, ContentPage}, set()),
+    (GuideIndexPage, {HomePage}, {GuidePage}),
+    (GuidePage, {GuideIndexPage}, set()),
+    (MeetingIndexPage, {HomePage}, {MeetingPage}),
+    (MeetingPage, {MeetingIndexPage}, set()),
+]
+
+
 class PageTreeRulesTests(WagtailPageTestCase):
     """Each page type can be created only where it belongs in the site tree."""
 
     def test_home_page_sits_only_at_the_top_of_the_tree(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
         self.assertCanCreateAt(Page, HomePage)
-        for parent in (HomePage, ContentPage, PolicyPage, GuideIndexPage, GuidePage):
+        for parent in PAGE_TYPES - {Page}:
             self.assertCanNotCreateAt(parent, HomePage)
 
     def test_home_page_holds_content_pages_policies_and_the_guide_and_meeting_indexes(self):
@@ -56,40 +78,13 @@ class PageTreeRulesTests(WagtailPageTestCase):
         build_site()
         self.assertFalse(HomePage.can_create_at(Page.get_first_root_node()))
 
-    def test_content_pages_go_under_the_home_page_or_other_content_pages(self):
-        self.assertAllowedParentPageTypes(ContentPage, {HomePage, ContentPage})
-        self.assertAllowedSubpageTypes(ContentPage, {ContentPage, PolicyPage})
-        self.assertCanNotCreateAt(Page, ContentPage)
-        self.assertCanNotCreateAt(GuideIndexPage, ContentPage)
-        self.assertCanNotCreateAt(PolicyPage, ContentPage)
-
-    def test_policy_pages_go_under_home_or_content_pages_and_have_no_children(self):
-        self.assertAllowedParentPageTypes(PolicyPage, {HomePage, ContentPage})
-        self.assertAllowedSubpageTypes(PolicyPage, set())
-        self.assertCanNotCreateAt(GuideIndexPage, PolicyPage)
-        self.assertCanNotCreateAt(Page, PolicyPage)
-
-    def test_guide_index_goes_only_under_the_home_page_and_holds_only_guides(self):
-        self.assertAllowedParentPageTypes(GuideIndexPage, {HomePage})
-        self.assertAllowedSubpageTypes(GuideIndexPage, {GuidePage})
-        self.assertCanNotCreateAt(ContentPage, GuideIndexPage)
-
-    def test_guides_go_only_under_the_guide_index_and_have_no_children(self):
-        self.assertAllowedParentPageTypes(GuidePage, {GuideIndexPage})
-        self.assertAllowedSubpageTypes(GuidePage, set())
-        self.assertCanNotCreateAt(HomePage, GuidePage)
-        self.assertCanNotCreateAt(ContentPage, GuidePage)
-
-    def test_meeting_index_goes_only_under_the_home_page_and_holds_only_meetings(self):
-        self.assertAllowedParentPageTypes(MeetingIndexPage, {HomePage})
-        self.assertAllowedSubpageTypes(MeetingIndexPage, {MeetingPage})
-        self.assertCanNotCreateAt(ContentPage, MeetingIndexPage)
-
-    def test_meetings_go_only_under_the_meeting_index_and_have_no_children(self):
-        self.assertAllowedParentPageTypes(MeetingPage, {MeetingIndexPage})
-        self.assertAllowedSubpageTypes(MeetingPage, set())
-        self.assertCanNotCreateAt(HomePage, MeetingPage)
-        self.assertCanNotCreateAt(GuideIndexPage, MeetingPage)
+    def test_each_page_type_goes_only_under_its_parents_and_holds_only_its_children(self):
+        for page_type, parents, children in TREE:
+            with self.subTest(page_type.__name__):
+                self.assertAllowedParentPageTypes(page_type, parents)
+                self.assertAllowedSubpageTypes(page_type, children)
+                for elsewhere in PAGE_TYPES - parents:
+                    self.assertCanNotCreateAt(elsewhere, page_type)
 
 
 class PageRenderingTests(WagtailPageTestCase):

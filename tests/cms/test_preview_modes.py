@@ -10,23 +10,10 @@ from home.models import ContentPage, HomePage
 from meetings.factories import GuidePageFactory
 from members.factories import ChapterFactory, LocalFactory, SectorFactory
 from policies.factories import PolicyPageFactory
+from tests.member_fixtures import members_only
 from tests.staff_fixtures import signed_in, staff_member
 
 pytestmark = pytest.mark.django_db
-
-
-def members_only(heading, *, sectors=(), locals_=(), chapters=()):
-    return {
-        "type": "members_only",
-        "value": {
-            "heading": heading,
-            "content": [{"type": "text", "value": {"heading": "", "text": f"<p>{heading}.</p>"}}],
-            "sectors": [s.pk for s in sectors],
-            "locals": [u.pk for u in locals_],
-            "chapters": [c.pk for c in chapters],
-            "invite_sign_in": True,
-        },
-    }
 
 
 @pytest.fixture

@@ -12,28 +12,23 @@ import re
 import shutil
 import subprocess
 import sys
-from io import BytesIO, StringIO
+from io import BytesIO
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from pypdf import PdfReader
 from wagtail.models import Page, Site
 
 from home.models import HomePage
 from meetings.models import GuidePage
+from tests.demo_fixtures import load_demo
 
 pytestmark = pytest.mark.django_db
 
 SERVED = "http://192.0.2.10:8123"  # an address from the documentation range: never localhost
 URL = re.compile(r"https?://[^\s\"'<>]+")
-
-
-def load_demo(*args):
-    out = StringIO()
-    call_command("load_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def load_demo_served_at_192_0_2_10(django_capture_on_commit_callbacks):

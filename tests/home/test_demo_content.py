@@ -2,11 +2,10 @@
 
 import re
 from html import unescape
-from io import BytesIO, StringIO
+from io import BytesIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 from wagtail.documents import get_document_model
@@ -22,14 +21,9 @@ from meetings.guides.pdf import (
 from meetings.models import GuideIndexPage, GuidePage
 from members.demo import DEMO_PASSWORD
 from policies.models import PolicyPage
+from tests.demo_fixtures import load_demo
 
 pytestmark = pytest.mark.django_db
-
-
-def load_demo():
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
 
 
 def squeeze(text):
@@ -134,16 +128,21 @@ def section_anchor(page, heading):
     return next(s["anchor"] for s in page.contents() if s["heading"] == heading)
 
 
+def list_headed(page, heading):
+    """The one list component in the page's body with this heading."""
+    [found] = [
+        block.value
+        for block in page.body
+        if block.block_type == "list" and block.value["heading"] == heading
+    ]
+    return found
+
+
 def test_privacy_statement_lists_nine_kinds_of_personal_information(client):
     load_demo()
     statement = PolicyPage.objects.get(slug="privacy-statement")
 
-    [kinds] = [
-        block.value
-        for block in statement.body
-        if block.block_type == "list"
-        and block.value["heading"] == "What counts as personal information"
-    ]
+    kinds = list_headed(statement, "What counts as personal information")
     assert kinds["style"] == "bulleted"
     assert len(kinds["items"]) == 9
 
@@ -156,12 +155,7 @@ def test_privacy_statement_lists_six_uses_of_the_membership_database():
     load_demo()
     statement = PolicyPage.objects.get(slug="privacy-statement")
 
-    [uses] = [
-        block.value
-        for block in statement.body
-        if block.block_type == "list"
-        and block.value["heading"] == "How we use our membership database"
-    ]
+    uses = list_headed(statement, "How we use our membership database")
     assert uses["style"] == "numbered"
     assert len(uses["items"]) == 6
 

@@ -8,28 +8,21 @@ prints them.
 import email
 import re
 from email import policy
-from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from members.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_email
 from staff.demo import EDITOR_PASSWORD, STAFF_PASSWORD, STAFF_SIGN_INS
+from tests.demo_fixtures import load_demo
 
 pytestmark = pytest.mark.django_db
 
 CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
 CHAPTER_CHAIR = "daniel.tremblay.000012@members.northwind.example"
 SIGN_IN_PAGES = ("/account/login/", "/admin/login/")
-
-
-def load_demo(*args):
-    out = StringIO()
-    call_command("load_demo", *args, stdout=out)
-    return out.getvalue()
 
 
 def addresses(output):

@@ -13,6 +13,7 @@ from meetings.factories import MeetingIndexPageFactory, MeetingMaterialFactory, 
 from meetings.models import AudienceKind
 from members.factories import AreaCouncilFactory, MemberFactory
 from members.models import Standing
+from tests.meeting_fixtures import aimed_at
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +53,7 @@ def units(home_page):
 
 def meeting_for(units, kind, inside, **fields):
     chapter = units["a"] if inside else units["b"]
-    audience = {
-        AudienceKind.UNION: {},
-        AudienceKind.SECTOR: {"audience_sector": chapter.local.sector},
-        AudienceKind.AREA_COUNCIL: {"audience_area_council": chapter.local.area_council},
-        AudienceKind.LOCAL: {"audience_local": chapter.local},
-        AudienceKind.CHAPTER: {"audience_chapter": chapter},
-    }[kind]
-    return MeetingPageFactory(parent=units["index"], audience_kind=kind, **audience, **fields)
+    return MeetingPageFactory(parent=units["index"], **aimed_at(kind, chapter), **fields)
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)

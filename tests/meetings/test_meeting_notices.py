@@ -25,6 +25,7 @@ from meetings.notices import sending as notices
 from meetings.notices.tasks import send_meeting_notices
 from members.factories import AreaCouncilFactory, LocalFactory, MemberFactory
 from members.models import Member, Standing
+from tests.meeting_fixtures import aimed_at
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = pytest.mark.django_db
@@ -159,14 +160,7 @@ def test_eligible_members_query_agrees_with_the_eligibility_rule(units, kind):
     # A member of Chapter A's Local outside any Chapter, and one of a Local with no Area Council.
     give_account(MemberFactory(local=a.local))
     give_account(MemberFactory(local=LocalFactory(sector=a.local.sector, area_council=None)))
-    unit = {
-        AudienceKind.UNION: {},
-        AudienceKind.SECTOR: {"audience_sector": a.local.sector},
-        AudienceKind.AREA_COUNCIL: {"audience_area_council": a.local.area_council},
-        AudienceKind.LOCAL: {"audience_local": a.local},
-        AudienceKind.CHAPTER: {"audience_chapter": a},
-    }[kind]
-    meeting = MeetingPageFactory(parent=units["index"], audience_kind=kind, **unit)
+    meeting = MeetingPageFactory(parent=units["index"], **aimed_at(kind, a))
 
     by_rule = {m.pk for m in Member.objects.select_related("local") if meeting.eligibility(m)}
     by_query = set(meeting.eligible_members().values_list("pk", flat=True))

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +17,8 @@ from meetings.factories import (
 )
 from meetings.models import AudienceKind
 from members.models import Standing
-from tests.member_fixtures import give_account, member_of, two_chapters
+from tests.meeting_fixtures import chair_account
+from tests.member_fixtures import member_with_account, two_chapters
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setting(home_page):
     chapter_a, chapter_b = two_chapters()
-    member = member_of(chapter_a, given_name="Ada")
-    give_account(member)
+    member = member_with_account(chapter_a, given_name="Ada")
     return {
         "a": chapter_a,
         "b": chapter_b,
@@ -125,7 +124,7 @@ def test_query_count_is_the_same_for_one_and_fifty_meetings_materials_and_items(
     client, setting, view
 ):
     member = setting["member"]
-    chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
+    chair = chair_account()
     client.force_login(member.account)
     first = meeting(setting, starts_in=datetime.timedelta(minutes=10))
     MeetingMaterialFactory(meeting=first)

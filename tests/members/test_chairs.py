@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from members.factories import ChapterFactory
 from members.models import AccessLogEntry, Standing
-from tests.member_fixtures import give_account, member_of, two_chapters
+from tests.member_fixtures import give_account, member_of, member_with_account, two_chapters
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def chapter_chair(db):
     chapter_a, chapter_b = two_chapters()
-    chair = member_of(chapter_a, given_name="Chidi")
-    give_account(chair)
+    chair = member_with_account(chapter_a, given_name="Chidi")
     chapter_a.chair = chair
     chapter_a.save()
     own = [member_of(chapter_a) for _ in range(3)]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from members.factories import MemberFactory
 from members.forms import CommunicationChoicesForm
 from members.models import Member
-from tests.member_fixtures import give_account
+from tests.member_fixtures import give_account, save_my_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -73,12 +73,8 @@ def test_unticking_a_box_saves_it(home_page):
     client = Client()
     client.force_login(give_account(member))
 
-    response = client.post(
-        reverse("members:my_information"),
-        {"wants_meeting_notices": "on", "refuses_postal_mail": "on"},
-    )
+    response = save_my_choices(client, member, "wants_meeting_notices", "refuses_postal_mail")
 
     assert response.status_code == 302
-    member.refresh_from_db()
     assert member.wants_meeting_notices and member.refuses_postal_mail
     assert not member.wants_newsletter

@@ -6,23 +6,15 @@ import pytest
 from django.urls import reverse
 
 from home.models import ContentPage
-from tests.member_fixtures import give_account, member_of, two_chapters
+from tests.member_fixtures import (
+    give_account,
+    member_of,
+    members_only,
+    save_my_choices,
+    two_chapters,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def members_only(heading, text, *, sectors=(), locals_=(), chapters=()):
-    return {
-        "type": "members_only",
-        "value": {
-            "heading": heading,
-            "content": [{"type": "text", "value": {"heading": "", "text": f"<p>{text}</p>"}}],
-            "sectors": [s.pk for s in sectors],
-            "locals": [u.pk for u in locals_],
-            "chapters": [c.pk for c in chapters],
-            "invite_sign_in": True,
-        },
-    }
 
 
 @pytest.fixture
@@ -162,13 +154,9 @@ def test_my_information_shows_the_roster_and_saves_choices(client, union):
     page = client.get(reverse("members:my_information")).content.decode()
     assert ward.member_id in page and ward.email in page
 
-    response = client.post(
-        reverse("members:my_information"),
-        {"wants_meeting_notices": "on", "refuses_contact_sharing": "on"},
-    )
+    response = save_my_choices(client, ward, "wants_meeting_notices", "refuses_contact_sharing")
 
     assert response.status_code == 302
-    ward.refresh_from_db()
     assert ward.wants_meeting_notices and ward.refuses_contact_sharing
     assert not ward.wants_newsletter and not ward.refuses_postal_mail
 

@@ -11,9 +11,11 @@ from wagtail.models import Collection, Page
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from home.factories import ContentPageFactory
+from home.models import ContentPage
 from meetings.models import GuidePage
 from policies.factories import PolicyPageFactory
 from policies.models import PolicyPage
+from tests.staff_fixtures import content_page_form
 
 Document = get_document_model()
 
@@ -156,16 +158,9 @@ def test_adding_a_page_with_a_slug_its_sibling_already_uses_is_refused(admin_cli
 
     response = admin_client.post(
         add_page_url(type(existing), home_page),
-        nested_form_data(
-            {
-                "title": "Benefits for retirees",
-                "slug": "benefits",
-                "introduction": "",
-                "body": streamfield(
-                    [("text", {"heading": "", "text": rich_text("<p>Coverage.</p>")})]
-                ),
-                "action-publish": "action-publish",
-            }
+        content_page_form(
+            ContentPage(title="Benefits for retirees", slug="benefits", introduction=""),
+            "Coverage.",
         ),
     )
 
@@ -182,16 +177,9 @@ def test_same_slug_under_a_different_parent_is_allowed(admin_client, home_page):
 
     response = admin_client.post(
         add_page_url(type(section), section),
-        nested_form_data(
-            {
-                "title": "Benefits for retirees",
-                "slug": "benefits",
-                "introduction": "",
-                "body": streamfield(
-                    [("text", {"heading": "", "text": rich_text("<p>Coverage.</p>")})]
-                ),
-                "action-publish": "action-publish",
-            }
+        content_page_form(
+            ContentPage(title="Benefits for retirees", slug="benefits", introduction=""),
+            "Coverage.",
         ),
     )
 

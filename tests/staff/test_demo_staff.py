@@ -1,24 +1,16 @@
 """The demo's staff sign-ins: one per role, each in its group, each seeing its part of the admin."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from meetings.models import MeetingPage
 from policies.models import PolicyPage
 from staff.demo import STAFF_PASSWORD, STAFF_SIGN_INS
+from tests.demo_fixtures import load_demo
 from tests.staff_fixtures import edit_url, is_refused
 
 pytestmark = pytest.mark.django_db
-
-
-def load_demo():
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
 
 
 def sign_in(username):

@@ -62,11 +62,6 @@ def organiser():
 
 
 @pytest.fixture
-def chair(db):
-    return get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
-
-
-@pytest.fixture
 def meetings(home_page):
     index = MeetingIndexPageFactory(parent=home_page)
     return (

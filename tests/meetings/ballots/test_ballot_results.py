@@ -15,6 +15,20 @@ from meetings.ballots.results import decide
 MOTION_CHOICES = [(0, "For", False), (1, "Against", False), (2, "Abstain", True)]
 
 
+def decide_motion(counts, majority, kind=BallotItem.Kind.MOTION):
+    """The outcome of a one-seat motion (For, Against, Abstain) with these counts, every
+    ballot cast counted in them."""
+    return decide(
+        kind=kind,
+        majority=majority,
+        seats=1,
+        requires_majority=False,
+        choices=MOTION_CHOICES,
+        counts=counts,
+        ballots_cast=sum(counts.values()),
+    )
+
+
 @st.composite
 def motion_counts(draw):
     votes = [draw(st.integers(0, 500)) for _ in range(3)]
@@ -25,15 +39,7 @@ def motion_counts(draw):
 @settings(max_examples=400)
 def test_motion_carries_exactly_when_its_majority_rule_is_met(data, majority):
     counts, cast = data
-    result = decide(
-        kind=BallotItem.Kind.MOTION,
-        majority=majority,
-        seats=1,
-        requires_majority=False,
-        choices=MOTION_CHOICES,
-        counts=counts,
-        ballots_cast=cast,
-    )
+    result = decide_motion(counts, majority)
     for_, against = counts[0], counts[1]
     votes_cast = for_ + against  # abstentions are not votes cast
 
@@ -118,27 +124,13 @@ def test_election_fills_seats_with_the_highest_counts_and_flags_ties(data, requi
 
 
 def test_two_thirds_boundary_is_inclusive():
-    result = decide(
-        kind=BallotItem.Kind.BUDGET,
-        majority=BallotItem.Majority.TWO_THIRDS,
-        seats=1,
-        requires_majority=False,
-        choices=MOTION_CHOICES,
-        counts={0: 20, 1: 10, 2: 7},
-        ballots_cast=37,
+    result = decide_motion(
+        {0: 20, 1: 10, 2: 7}, BallotItem.Majority.TWO_THIRDS, kind=BallotItem.Kind.BUDGET
     )
     assert result.carried is True
     assert result.votes_counted == 30
 
 
 def test_simple_majority_tie_is_defeated_and_flagged():
-    result = decide(
-        kind=BallotItem.Kind.MOTION,
-        majority=BallotItem.Majority.SIMPLE,
-        seats=1,
-        requires_majority=False,
-        choices=MOTION_CHOICES,
-        counts={0: 12, 1: 12, 2: 3},
-        ballots_cast=27,
-    )
+    result = decide_motion({0: 12, 1: 12, 2: 3}, BallotItem.Majority.SIMPLE)
     assert result.carried is False and result.tie is True

@@ -18,20 +18,17 @@ from dataclasses import dataclass
 
 import psycopg
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from meetings.factories import (
     SCRUTINEER_PASSPHRASE,
     BallotItemFactory,
     CandidateFactory,
-    MeetingIndexPageFactory,
-    MeetingPageFactory,
 )
-from meetings.models import AudienceKind, BallotItem
+from meetings.models import BallotItem
+from tests.meeting_fixtures import chair_account, chapter_meeting_begun
 from tests.meetings.ballots import dba
 from tests.member_fixtures import give_account, member_of, two_chapters
 
@@ -79,15 +76,8 @@ def agm_under_way(home_page, members, *, election=False, seed=20270301):
     """A Chapter AGM with one open item and `members` eligible members signed in, each
     given one of the item's choices (every choice to as many members) and a vote path."""
     chapter, _ = two_chapters()
-    chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
-    meeting = MeetingPageFactory(
-        parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=AudienceKind.CHAPTER,
-        audience_chapter=chapter,
-        starts_at=timezone.now() - timezone.timedelta(minutes=5),
-    )
-    meeting.chairs.add(chair)
-    meeting.save()
+    chair = chair_account()
+    meeting = chapter_meeting_begun(home_page, chapter, chairs=[chair])
     if election:
         item = BallotItemFactory(
             meeting=meeting, kind=BallotItem.Kind.ELECTION, title="Chapter president"
@@ -237,6 +227,31 @@ def distinct_ids(db):
         )
 
 
+def voted_and_closed(home_page, voting):
+    """An AGM whose members have voted (``SLOW`` or ``BURST``) and whose item is closed."""
+    agm = agm_under_way(home_page, MEMBERS[voting])
+    VOTING[voting](agm)
+    close(agm)
+    return agm
+
+
+def scored(agm, attacks, findings=()):
+    """A scorecard of the attacks' pairings of members with choices, against chance."""
+    card = dba.Scorecard(agm.voters, agm.options)
+    for finding in findings:
+        card.add_finding(finding)
+    for attack in attacks:
+        card.add(attack)
+    return card
+
+
+def holds(card, heading=""):
+    """Show the card (run with -s to read the figures), and fail if any attack did better
+    than chance."""
+    print(f"\n{heading}:\n{card.report()}" if heading else f"\n{card.report()}")
+    assert not card.failed, card.report()
+
+
 # The write-ahead log -------------------------------------------------------------------
 
 
@@ -255,12 +270,7 @@ def test_the_write_ahead_log_pairs_no_member_with_their_ballot(home_page, no_aut
     # reading found each write (a record type it cannot place would hide rows from it).
     assert dba.unseen_rows(writes, where, resolver) == (0, 0)
 
-    card = dba.Scorecard(agm.voters, agm.options)
-    for attack in dba.wal_attacks(writes, where, resolver):
-        card.add(attack)
-
-    print(f"\nWAL, {voting}:\n{card.report()}")
-    assert not card.failed, card.report()
+    holds(scored(agm, dba.wal_attacks(writes, where, resolver)), f"WAL, {voting}")
 
 
 # Row versions on the pages -------------------------------------------------------------
@@ -271,21 +281,15 @@ def test_the_write_ahead_log_pairs_no_member_with_their_ballot(home_page, no_aut
 def test_dead_and_live_row_versions_pair_no_member_with_their_ballot(
     home_page, no_autovacuum, voting
 ):
-    agm = agm_under_way(home_page, MEMBERS[voting])
-    VOTING[voting](agm)
-    close(agm)
+    agm = voted_and_closed(home_page, voting)
     # Before any VACUUM: every version the votes and the close left is still on its page.
     voter_versions = dba.row_versions(dba.VOTER_RECORDS)
     ballot_versions = dba.row_versions(dba.COUNTED_BALLOTS)
     resolver = dba.Resolver(agm.options)
     counted_as_cast(agm, resolver)
 
-    card = dba.Scorecard(agm.voters, agm.options)
-    for attack in dba.version_attacks(voter_versions, ballot_versions, resolver):
-        card.add(attack)
-
-    print(f"\nRow versions, {voting}:\n{card.report()}")
-    assert not card.failed, card.report()
+    attacks = dba.version_attacks(voter_versions, ballot_versions, resolver)
+    holds(scored(agm, attacks), f"Row versions, {voting}")
 
 
 # Physical order ------------------------------------------------------------------------
@@ -296,9 +300,7 @@ def test_dead_and_live_row_versions_pair_no_member_with_their_ballot(
 def test_the_counted_ballots_physical_order_is_not_the_order_of_voting(
     home_page, no_autovacuum, voting
 ):
-    agm = agm_under_way(home_page, MEMBERS[voting])
-    VOTING[voting](agm)
-    close(agm)
+    agm = voted_and_closed(home_page, voting)
     dba.vacuum()
     resolver = dba.Resolver(agm.options)
     counted_as_cast(agm, resolver)
@@ -329,8 +331,7 @@ def test_the_counted_ballots_physical_order_is_not_the_order_of_voting(
     else:
         card.lines.append("ok   " + line)
 
-    print(f"\nPhysical order, {voting}:\n{card.report()}")
-    assert not card.failed, card.report()
+    holds(card, f"Physical order, {voting}")
 
 
 # What the server logs, and what pg_stat_activity shows ---------------------------------
@@ -356,12 +357,7 @@ def vote_and_click_again(agm):
 
 def no_choice_beside_a_member(units, agm, source):
     attacks, findings = dba.text_attacks(units, agm.voters, agm.options, source)
-    card = dba.Scorecard(agm.voters, agm.options)
-    for finding in findings:
-        card.add_finding(finding)
-    for attack in attacks:
-        card.add(attack)
-    return card
+    return scored(agm, attacks, findings)
 
 
 @pytest.fixture
@@ -411,8 +407,7 @@ def test_the_server_log_of_every_statement_shows_no_choice_beside_a_member(
 
     card = no_choice_beside_a_member(units, agm, "server log (log_statement=all)")
 
-    print(f"\n{card.report()}")
-    assert not card.failed, card.report()
+    holds(card)
 
 
 @pytest.mark.django_db
@@ -446,8 +441,7 @@ def test_a_refused_second_vote_logs_no_choice_with_default_logging(
 
     card = no_choice_beside_a_member(units, agm, "server log (default settings)")
 
-    print(f"\n{card.report()}")
-    assert not card.failed, card.report()
+    holds(card)
 
 
 class ActivityWatch:
@@ -503,5 +497,4 @@ def test_pg_stat_activity_shows_no_choice_beside_a_member(home_page, distinct_id
 
     card = no_choice_beside_a_member(watch.units(), agm, "pg_stat_activity")
 
-    print(f"\n{card.report()}")
-    assert not card.failed, card.report()
+    holds(card)

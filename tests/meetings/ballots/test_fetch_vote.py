@@ -5,20 +5,23 @@ more queries than the plain form's vote."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from meetings.ballots.casting import cast_vote
 from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import Choice
-from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import AudienceKind
-from tests.meeting_fixtures import receipt_shown, recorded, unlock
-from tests.member_fixtures import give_account, member_of, two_chapters
+from meetings.factories import BallotItemFactory
+from tests.meeting_fixtures import (
+    chair_account,
+    chapter_meeting_begun,
+    receipt_shown,
+    recorded,
+    unlock,
+)
+from tests.member_fixtures import member_with_account, two_chapters
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +31,10 @@ FETCH = {"X-Requested-With": "fetch"}
 @pytest.fixture
 def agm(home_page):
     chapter_a, chapter_b = two_chapters()
-    chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
-    meeting = MeetingPageFactory(
-        parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=AudienceKind.CHAPTER,
-        audience_chapter=chapter_a,
-        starts_at=timezone.now() - timezone.timedelta(minutes=5),
-    )
-    voters = [member_of(chapter_a, given_name=name) for name in ("Ada", "Bea", "Cy")]
-    outsider = member_of(chapter_b)
-    for member in [*voters, outsider]:
-        give_account(member)
+    chair = chair_account()
+    meeting = chapter_meeting_begun(home_page, chapter_a)
+    voters = [member_with_account(chapter_a, given_name=name) for name in ("Ada", "Bea", "Cy")]
+    outsider = member_with_account(chapter_b)
     item = open_item(BallotItemFactory(meeting=meeting, title="Motion 1: safe staffing"), chair)
     return {
         "meeting": meeting,

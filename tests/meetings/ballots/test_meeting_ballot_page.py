@@ -6,7 +6,6 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -22,10 +21,15 @@ from meetings.ballots.models import (
     Presence,
     VoterRecord,
 )
-from meetings.factories import BallotItemFactory, MeetingIndexPageFactory, MeetingPageFactory
-from meetings.models import AudienceKind
-from tests.meeting_fixtures import receipt_shown, recorded, unlock
-from tests.member_fixtures import give_account, member_of, two_chapters
+from meetings.factories import BallotItemFactory
+from tests.meeting_fixtures import (
+    chair_account,
+    chapter_meeting_begun,
+    receipt_shown,
+    recorded,
+    unlock,
+)
+from tests.member_fixtures import give_account, member_of, member_with_account, two_chapters
 
 pytestmark = pytest.mark.django_db
 
@@ -33,20 +37,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agm(home_page):
     chapter_a, chapter_b = two_chapters()
-    chair_user = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
-    meeting = MeetingPageFactory(
-        parent=MeetingIndexPageFactory(parent=home_page),
-        audience_kind=AudienceKind.CHAPTER,
-        audience_chapter=chapter_a,
-        starts_at=timezone.now() - timezone.timedelta(minutes=5),
-        quorum=2,
-    )
-    meeting.chairs.add(chair_user)
-    meeting.save()
-    voter = member_of(chapter_a, given_name="Ada")
-    give_account(voter)
-    outsider = member_of(chapter_b)
-    give_account(outsider)
+    chair_user = chair_account()
+    meeting = chapter_meeting_begun(home_page, chapter_a, chairs=[chair_user], quorum=2)
+    voter = member_with_account(chapter_a, given_name="Ada")
+    outsider = member_with_account(chapter_b)
     item = BallotItemFactory(meeting=meeting, title="Motion 1: safe staffing")
     return {
         "meeting": meeting,
@@ -68,6 +62,14 @@ def vote_url(agm, item):
 
 def for_choice(item):
     return Choice.objects.get(item=item, label="For").pk
+
+
+def voted_for(agm, item):
+    """The eligible member votes For with the page's form; their signed-in client."""
+    voter_client = Client()
+    voter_client.force_login(agm["voter"].account)
+    voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    return voter_client
 
 
 def opened(agm, item):
@@ -239,9 +241,7 @@ def test_chair_opens_and_closes_items_from_the_chair_page_and_each_action_is_log
 
 def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
     item = opened(agm, agm["item"])
-    voter_client = Client()
-    voter_client.force_login(agm["voter"].account)
-    voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    voter_client = voted_for(agm, item)
     page(voter_client, agm)  # the member has the page open
     client.force_login(agm["chair"])
 
@@ -254,9 +254,7 @@ def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
 
 def test_results_csv_has_the_counts_and_is_logged(client, agm):
     item = opened(agm, agm["item"])
-    voter_client = Client()
-    voter_client.force_login(agm["voter"].account)
-    voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    voted_for(agm, item)
     close_item(item, agm["chair"])
     client.force_login(agm["chair"])
 
@@ -415,9 +413,7 @@ def test_presence_is_one_row_per_member_moved_on_when_seen_again(agm):
 
 def test_the_outcome_is_worded_once_for_the_page_the_csv_and_the_api(client, agm):
     item = opened(agm, agm["item"])
-    voter_client = Client()
-    voter_client.force_login(agm["voter"].account)
-    voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
+    voter_client = voted_for(agm, item)
     close_item(item, agm["chair"])
     client.force_login(agm["chair"])
 

@@ -21,7 +21,7 @@ from meetings.ballots.results import (
     receipt_is_counted,
 )
 from meetings.factories import BallotItemFactory
-from tests.meeting_fixtures import meeting_under_way
+from tests.meeting_fixtures import choice, meeting_under_way
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agm(home_page):
     return meeting_under_way(home_page, voters=3)
-
-
-def choice(item, label):
-    return Choice.objects.get(item=item, label=label).pk
 
 
 def voted_and_closed(agm):
@@ -44,6 +40,16 @@ def voted_and_closed(agm):
     ]
     close_item(item, agm["chair"])
     return receipts
+
+
+def verdict(response):
+    """The one verdict a receipt check answers with ("Counted." or "Not found."), and
+    the page."""
+    html = response.content.decode()
+    assert response.status_code == 200
+    shown = [text for text in ("Counted.", "Not found.") if text in html]
+    assert len(shown) == 1, shown
+    return shown[0], html
 
 
 def bulk_closed_item(agm, ballots, title="Motion 2: dues"):
@@ -96,10 +102,9 @@ def test_a_counted_receipt_is_found_with_the_pages_own_form(agm):
     typed = " ".join([receipts[1][:5].lower(), receipts[1][5:]])
     response = client.get(action, {field: typed})
 
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Counted." in html and f"Receipt {receipts[1]} is among the ballots counted" in html
-    assert "Not found" not in html
+    shown, html = verdict(response)
+    assert shown == "Counted."
+    assert f"Receipt {receipts[1]} is among the ballots counted" in html
 
 
 def test_an_unknown_receipt_is_not_found(agm):
@@ -108,10 +113,9 @@ def test_an_unknown_receipt_is_not_found(agm):
 
     response = signed_in(agm["voter"]).get(check_url(agm, agm["item"]), {"receipt": unknown})
 
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Not found." in html and f"Receipt {unknown} is not among" in html
-    assert "Counted." not in html
+    shown, html = verdict(response)
+    assert shown == "Not found."
+    assert f"Receipt {unknown} is not among" in html
 
 
 def test_a_receipt_of_another_item_is_not_found_for_this_item(agm):

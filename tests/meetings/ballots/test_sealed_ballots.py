@@ -17,7 +17,6 @@ from meetings.ballots.models import (
     Ballot,
     BallotItem,
     ChairAction,
-    Choice,
     MeetingKey,
     ScrutineerKey,
     VoterRecord,
@@ -34,7 +33,7 @@ from meetings.ballots.sealing import (
     unlocked_private_key,
 )
 from meetings.factories import SCRUTINEER_PASSPHRASE, BallotItemFactory, scrutineer_with_key
-from tests.meeting_fixtures import meeting_under_way, unlock
+from tests.meeting_fixtures import choice, meeting_under_way, unlock
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +41,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agm(home_page):
     return meeting_under_way(home_page, voters=4)
-
-
-def choice(item, label):
-    return Choice.objects.get(item=item, label=label).pk
 
 
 def scrutineer_client(meeting):

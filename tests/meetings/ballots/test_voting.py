@@ -4,12 +4,11 @@ until the count, and counted when the item closes."""
 import threading
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection, connections, models
 
 from meetings.ballots.casting import VoteRefused, cast_vote
 from meetings.ballots.chairing import ChairRefused, close_item, open_item
-from meetings.ballots.models import Ballot, BallotItem, ChairAction, Choice, VoterRecord
+from meetings.ballots.models import Ballot, BallotItem, ChairAction, VoterRecord
 from meetings.ballots.results import item_result, tally
 from meetings.factories import (
     BallotItemFactory,
@@ -19,17 +18,12 @@ from meetings.factories import (
 )
 from meetings.models import AudienceKind
 from members.models import Member
-from tests.meeting_fixtures import unlock
+from tests.meeting_fixtures import choice, unlock
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="concurrency needs PostgreSQL"
 )
-
-
-@pytest.fixture
-def chair(db):
-    return get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
 
 
 @pytest.fixture
@@ -64,10 +58,6 @@ def election(agm, chair, names, seats=1, **fields):
     item = open_item(item, chair)
     unlock(agm["meeting"])
     return item
-
-
-def choice(item, label):
-    return Choice.objects.get(item=item, label=label).pk
 
 
 def state_of(item):

@@ -11,7 +11,6 @@ import io
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
@@ -28,18 +27,13 @@ from meetings.models import AudienceKind
 from members.api import views
 from members.api.serializers import VOTE_REFUSAL_CODES
 from members.models import Standing
-from tests.meeting_fixtures import unlock
+from tests.meeting_fixtures import choice, unlock
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/member/v1/"
 TOKEN_PAGE = "/my-union/api-token/"
-
-
-@pytest.fixture
-def chair(db):
-    return get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
 
 
 @pytest.fixture
@@ -79,10 +73,6 @@ def election(meeting, chair, names, seats=1, **fields):
     for n, name in enumerate(names):
         CandidateFactory(item=item, name=name, sort_order=n)
     return opened_and_unlocked(item, chair)
-
-
-def choice(item, label):
-    return Choice.objects.get(item=item, label=label).pk
 
 
 def signed_in(member, **account):
