@@ -174,6 +174,7 @@ def test_staff_without_the_export_permission_are_refused_and_nothing_is_logged(
     for params in ({}, {"download": "mail"}, {"download": "no-address"}):
         response = client.get(page_url(meeting), params)
         assert response.status_code == 403
+        assert 'needs the "Can export a meeting\'s mailing list"' in response.text
         assert "text/csv" not in response["Content-Type"]
         assert audience["mailed"][0].family_name not in response.content.decode()
     assert not AccessLogEntry.objects.exists()

@@ -111,7 +111,9 @@ def apply_checked(client, response):
 def test_import_page_refuses_staff_without_the_import_permission(page_editor, local_54):
     client = signed_in(page_editor)
 
-    assert client.get(IMPORT_URL).status_code == 403
+    refused = client.get(IMPORT_URL)
+    assert refused.status_code == 403
+    assert 'needs the "Can import the roster from CSV" permission' in refused.text
     response = client.post(
         IMPORT_URL, {"check": "1", "file": upload(roster("004217,A,B,54,,,active"))}
     )
