@@ -4,29 +4,22 @@ import pytest
 from bs4 import BeautifulSoup
 from django.utils import timezone
 from wagtail.admin.panels import get_edit_handler
+from wagtail.models import Page, get_page_models
 
-from home.models import ContentPage, HomePage, MemberResourceCentre, PrivacyOfficer
+from home.models import MemberResourceCentre, PrivacyOfficer
 from meetings.ballots.models import BallotItem, Candidate
 from meetings.factories import GuideIndexPageFactory, MeetingIndexPageFactory
 from meetings.models import (
     GuideIndexPage,
-    GuidePage,
     MeetingIndexPage,
     MeetingMaterial,
-    MeetingPage,
 )
 from members.models import AreaCouncil, Chapter, Local, Member, Sector
 from policies.models import PolicyPage
 from tests.staff_fixtures import add_url, staff_client
 
 EDITED_IN_THE_ADMIN = [
-    HomePage,
-    ContentPage,
-    PolicyPage,
-    GuideIndexPage,
-    GuidePage,
-    MeetingIndexPage,
-    MeetingPage,
+    *(page_type for page_type in get_page_models() if page_type is not Page),
     MeetingMaterial,
     MemberResourceCentre,
     PrivacyOfficer,

@@ -4,7 +4,7 @@ that every page component shows its content on the page."""
 from bs4 import BeautifulSoup
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -37,16 +37,7 @@ def list_block(items):
     return data
 
 
-PAGE_TYPES = {
-    Page,
-    HomePage,
-    ContentPage,
-    PolicyPage,
-    GuideIndexPage,
-    GuidePage,
-    MeetingIndexPage,
-    MeetingPage,
-}
+PAGE_TYPES = set(get_page_models())  # every page type of the site, and Wagtail's own Page
 
 # Below the home page: each page type, the types it may go under, the types it may hold.
 TREE = [
@@ -302,23 +293,22 @@ class PageComponentTests(WagtailPageTestCase):
             self.assertEqual(section.h2["id"], "what-we-collect")
             self.assertIn("We collect your name, member ID", section.get_text())
 
-    def test_bulleted_list_is_an_unordered_list(self):
+    def assertListShownAs(self, heading, tag, items):
+        """Every page shows the list under ``heading`` as an HTML ``tag`` list (and no
+        list of the other kind) of ``items``."""
+        other = {"ul": "ol", "ol": "ul"}[tag]
         for stream in self.each_stream():
-            section = self.section_headed(stream, "Why we collect it")
-            self.assertIsNone(section.find("ol"))
-            self.assertEqual(
-                [li.get_text() for li in section.find("ul").find_all("li")],
-                ["To send meeting notices", "To check who may vote"],
-            )
+            section = self.section_headed(stream, heading)
+            self.assertIsNone(section.find(other))
+            self.assertEqual([li.get_text() for li in section.find(tag).find_all("li")], items)
+
+    def test_bulleted_list_is_an_unordered_list(self):
+        self.assertListShownAs(
+            "Why we collect it", "ul", ["To send meeting notices", "To check who may vote"]
+        )
 
     def test_numbered_list_is_an_ordered_list(self):
-        for stream in self.each_stream():
-            section = self.section_headed(stream, "How we use it")
-            self.assertIsNone(section.find("ul"))
-            self.assertEqual(
-                [li.get_text() for li in section.find("ol").find_all("li")],
-                ["Check eligibility", "Count the ballot"],
-            )
+        self.assertListShownAs("How we use it", "ol", ["Check eligibility", "Count the ballot"])
 
     def test_callout_is_set_apart_with_its_tone(self):
         for stream in self.each_stream():

@@ -1,30 +1,10 @@
 """Environment-driven settings: the cache is Redis when REDIS_URL is set, and it works."""
 
-import json
-import os
 import socket
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 
-
-def settings_value(expression, **env):
-    """Evaluate a settings expression in a fresh process with the given environment."""
-    code = (
-        "import json, django; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({expression}))"
-    )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.dev", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+from tests.dev_settings import dev_setting
 
 
 def redis_is_running():
@@ -36,12 +16,12 @@ def redis_is_running():
 
 
 def test_an_empty_database_url_means_the_sqlite_file():
-    engine = settings_value("settings.DATABASES['default']['ENGINE']", DATABASE_URL="")
+    engine = dev_setting("settings.DATABASES['default']['ENGINE']", DATABASE_URL="")
     assert engine == "django.db.backends.sqlite3"
 
 
 def test_database_url_chooses_postgresql():
-    engine = settings_value(
+    engine = dev_setting(
         "settings.DATABASES['default']['ENGINE']",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
     )
@@ -49,12 +29,12 @@ def test_database_url_chooses_postgresql():
 
 
 def test_cache_is_local_memory_without_redis_url():
-    backend = settings_value("settings.CACHES['default']['BACKEND']", REDIS_URL="")
+    backend = dev_setting("settings.CACHES['default']['BACKEND']", REDIS_URL="")
     assert backend == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_cache_is_redis_with_redis_url():
-    backend = settings_value(
+    backend = dev_setting(
         "settings.CACHES['default']['BACKEND']", REDIS_URL="redis://127.0.0.1:6379/1"
     )
     assert backend == "django_redis.cache.RedisCache"
@@ -63,10 +43,10 @@ def test_cache_is_redis_with_redis_url():
 @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
 def test_the_redis_cache_is_shared_between_processes():
     env = {"REDIS_URL": "redis://127.0.0.1:6379/15", "CACHE_KEY_PREFIX": "northwind-test"}
-    settings_value(
+    dev_setting(
         "__import__('django.core.cache').core.cache.cache.set('shared-check', 41) or 1", **env
     )
-    value = settings_value(
+    value = dev_setting(
         "__import__('django.core.cache').core.cache.cache.get('shared-check')", **env
     )
     assert value == 41

@@ -6,12 +6,9 @@ API's html_url get their full addresses), and to the dev settings as
 WAGTAILADMIN_BASE_URL (the admin's links, the API's detail_url).
 """
 
-import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from io import BytesIO
 
 import pytest
@@ -24,6 +21,7 @@ from wagtail.models import Page, Site
 from home.models import HomePage
 from meetings.models import GuidePage
 from tests.demo_fixtures import load_demo
+from tests.dev_settings import dev_setting
 
 pytestmark = pytest.mark.django_db
 
@@ -155,24 +153,11 @@ def test_a_bad_address_is_refused_and_changes_nothing(args, message):
 
 def dev_settings(**env):
     """The dev settings' base URLs and allowed hosts, in a fresh process with this environment."""
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("WAGTAILADMIN_BASE_URL", "WAGTAILAPI_BASE_URL")
-    }
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.WAGTAILADMIN_BASE_URL, s.WAGTAILAPI_BASE_URL, s.ALLOWED_HOSTS]))"
+    return dev_setting(
+        "[settings.WAGTAILADMIN_BASE_URL, settings.WAGTAILAPI_BASE_URL, settings.ALLOWED_HOSTS]",
+        unset=("WAGTAILADMIN_BASE_URL", "WAGTAILAPI_BASE_URL"),
+        **env,
     )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code],
-        env={**environment, "DJANGO_SETTINGS_MODULE": "cms.settings.dev", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_dev_settings_take_the_base_urls_and_host_from_the_environment():

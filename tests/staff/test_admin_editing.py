@@ -15,7 +15,7 @@ from home.models import ContentPage
 from meetings.models import GuidePage
 from policies.factories import PolicyPageFactory
 from policies.models import PolicyPage
-from tests.staff_fixtures import content_page_form
+from tests.staff_fixtures import add_url, content_page_form
 
 Document = get_document_model()
 
@@ -54,12 +54,6 @@ def guide_form(title, slug, steps, document=None, **extra):
     )
 
 
-def add_page_url(model, parent):
-    return reverse(
-        "wagtailadmin_pages:add", args=(model._meta.app_label, model._meta.model_name, parent.pk)
-    )
-
-
 STEPS = [
     ("Sign in to the members' site", "Use your email and password."),
     ("Open My meetings", "Choose your Local's AGM."),
@@ -76,7 +70,7 @@ def test_editor_uploads_instructions_and_publishes_a_guide_that_appears_on_site_
     assert document.file_extension == "pdf"
 
     response = admin_client.post(
-        add_page_url(GuidePage, guide_index),
+        add_url(GuidePage, guide_index),
         guide_form(
             "Taking part in a virtual AGM",
             "virtual-agm",
@@ -112,7 +106,7 @@ def test_editor_uploads_instructions_and_publishes_a_guide_that_appears_on_site_
 
 def test_editor_saves_a_draft_guide_that_stays_off_the_site(admin_client, client, guide_index):
     response = admin_client.post(
-        add_page_url(GuidePage, guide_index),
+        add_url(GuidePage, guide_index),
         guide_form("Voting on a motion", "voting-on-a-motion", STEPS[:1]),
     )
     guide = GuidePage.objects.child_of(guide_index).get(slug="voting-on-a-motion")
@@ -152,17 +146,22 @@ def test_republishing_a_policy_keeps_its_earlier_versions(admin_client, client, 
     assert "Revised after the 2026 review." in client.get(policy.url).content.decode()
 
 
-def test_adding_a_page_with_a_slug_its_sibling_already_uses_is_refused(admin_client, home_page):
-    existing = ContentPageFactory(parent=home_page, title="Member benefits", slug="benefits")
-    pages_before = Page.objects.count()
-
-    response = admin_client.post(
-        add_page_url(type(existing), home_page),
+def add_benefits_page(admin_client, parent):
+    """Add a content page with the slug "benefits" under ``parent`` in the admin."""
+    return admin_client.post(
+        add_url(ContentPage, parent),
         content_page_form(
             ContentPage(title="Benefits for retirees", slug="benefits", introduction=""),
             "Coverage.",
         ),
     )
+
+
+def test_adding_a_page_with_a_slug_its_sibling_already_uses_is_refused(admin_client, home_page):
+    ContentPageFactory(parent=home_page, title="Member benefits", slug="benefits")
+    pages_before = Page.objects.count()
+
+    response = add_benefits_page(admin_client, home_page)
 
     assert response.status_code == 200
     errors = response.context["form"].errors["slug"]
@@ -175,13 +174,7 @@ def test_same_slug_under_a_different_parent_is_allowed(admin_client, home_page):
     section = ContentPageFactory(parent=home_page, title="Retirees", slug="retirees")
     ContentPageFactory(parent=home_page, title="Member benefits", slug="benefits")
 
-    response = admin_client.post(
-        add_page_url(type(section), section),
-        content_page_form(
-            ContentPage(title="Benefits for retirees", slug="benefits", introduction=""),
-            "Coverage.",
-        ),
-    )
+    response = add_benefits_page(admin_client, section)
 
     assert response.status_code == 302
     assert Page.objects.child_of(section).filter(slug="benefits").exists()
@@ -199,7 +192,7 @@ def test_admin_refuses_a_page_type_under_a_parent_it_does_not_belong_to(
     pages_before = Page.objects.count()
 
     response = admin_client.post(
-        add_page_url(model, parent), guide_form("Misplaced", "misplaced", STEPS[:1])
+        add_url(model, parent), guide_form("Misplaced", "misplaced", STEPS[:1])
     )
 
     assert response.status_code == 302
