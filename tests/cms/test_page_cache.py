@@ -17,7 +17,8 @@ from cms.site_version import bump_site_version, site_version
 from home.factories import ContentPageFactory
 from home.models import ContentPage
 from tests.cms.test_security_headers import POLICY, policy_of
-from tests.cms.test_settings import redis_is_running, settings_value
+from tests.cms.test_settings import redis_is_running
+from tests.dev_settings import dev_setting
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = pytest.mark.django_db
@@ -314,13 +315,13 @@ def test_only_a_response_the_same_for_every_visitor_is_stored(rf):
 
 
 def test_image_renditions_have_their_own_cache_without_redis():
-    backend = settings_value("settings.CACHES['renditions']['BACKEND']", REDIS_URL="")
+    backend = dev_setting("settings.CACHES['renditions']['BACKEND']", REDIS_URL="")
     assert backend == "django.core.cache.backends.locmem.LocMemCache"
 
 
 @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
 def test_image_renditions_are_cached_in_redis_apart_from_pages():
-    renditions, default = settings_value(
+    renditions, default = dev_setting(
         "[settings.CACHES[name] for name in ('renditions', 'default')]",
         REDIS_URL="redis://127.0.0.1:6379/1",
     )
