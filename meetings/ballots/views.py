@@ -67,8 +67,15 @@ def ballot_context(request, meeting, eligibility):
         row.receipt = receipts.get(str(row.item.pk))
         if row.receipt:
             row.signed_receipt = signed_receipt(member, row.item, row.receipt)
+    # What the member must do now comes first: the open items, then the closed ones.
+    open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
+    closed_rows = [row for row in rows if row.item.state == BallotItem.State.CLOSED]
     return {
         "board": rows,
+        "open_rows": open_rows,
+        "closed_rows": closed_rows,
+        # With nothing open, the latest result is the news: shown unfolded.
+        "unfolded_result": closed_rows[-1].item.pk if closed_rows and not open_rows else None,
         "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
         "can_vote": bool(eligibility) and meeting.room_is_open(),
         "now_version": cached_now_state(meeting.pk)["version"],

@@ -37,6 +37,12 @@
     if (region) region.textContent = text;
   }
 
+  // The "Voting is open" link under the meeting's title follows the ballot section.
+  function showVotingNow(section) {
+    var link = document.getElementById("voting-now");
+    if (link) link.hidden = !section.querySelector(".ballot-item--open");
+  }
+
   function followBallot() {
     var section = document.getElementById("ballot");
     if (!section || !section.dataset.stateUrl) return;
@@ -48,6 +54,7 @@
       return fetchFragment(section.dataset.fragmentUrl).then(function (html) {
         section = replaceSection(section, html, focusSelector);
         version = section.dataset.version;
+        showVotingNow(section);
       });
     }
 
