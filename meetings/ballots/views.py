@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from cms.exports import csv_response
 from meetings.ballots.board import board, members_present, note_presence
 from meetings.ballots.casting import (
+    REFUSED_AGAIN,
     VOTE_LIMIT_RETRY_AFTER,
     VOTE_LIMITED,
     VoteRefused,
@@ -172,13 +173,18 @@ def vote(request, meeting, item):
         return vote_limited(request, meeting, item)
     member = signed_in_voter(request)
     refusal = None
+    already_voted = False
     try:
         receipt = cast_vote(member, item, request.POST.getlist("choice"))
     except VoteRefused as error:
         refusal = f"{item.title}: {error.message}"
         receipt = None
+        # From a second tab: the page's script shows the recorded state, not the form again.
+        already_voted = error.code == REFUSED_AGAIN
     if is_fetch(request):
-        return vote_answer(request, meeting, item, receipt, refusal, member)
+        return vote_answer(
+            request, meeting, item, receipt, refusal, member, already_voted=already_voted
+        )
     if refusal:
         messages.error(request, refusal)
     response = HttpResponseRedirect(meeting.url + "#ballot")
@@ -187,13 +193,15 @@ def vote(request, meeting, item):
     return response
 
 
-def vote_answer(request, meeting, item, receipt, refusal, member=None):
+def vote_answer(request, meeting, item, receipt, refusal, member=None, already_voted=False):
     """The page script's answer to a vote: only the item's "your vote is recorded" part with
-    the receipt, or the refusal, made from what the vote already loaded (no query, and no
-    context processors: they read the shared cache)."""
+    the receipt (or, for a member who had already voted, without it), or the refusal, made
+    from what the vote already loaded (no query, and no context processors: they read the
+    shared cache)."""
     context = {
         "item": item,
         "receipt": receipt,
+        "already_voted": already_voted,
         "signed_receipt": signed_receipt(member, item, receipt) if receipt else "",
         "refusal": refusal,
         # meeting.url comes from Wagtail's cached site paths; routablepageurl would look up

@@ -109,6 +109,11 @@
         })
         .catch(function () { form.submit(); });
     });
+    // Back to this tab after voting in another: show the recorded state, not the stale
+    // form (unless the member has started choosing here).
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && !section.querySelector(".vote-form input:checked")) refresh();
+    });
     setTimeout(poll, POLL_MS);
   }
 

@@ -6,6 +6,7 @@ results folded away; with nothing open, the latest result unfolded."""
 import re
 
 import pytest
+from django.urls import reverse
 
 from meetings.ballots.casting import cast_vote
 from meetings.ballots.chairing import close_item, open_item
@@ -88,3 +89,30 @@ def test_the_scripts_ballot_fragment_keeps_open_items_first(client, agm):
         f">{agm['closed'].title}</h3>"
     )
 
+
+def test_after_voting_another_tab_shows_the_recorded_state_not_the_ballot(client, agm):
+    item = open_item(agm["second"], agm["chair"])
+    cast_vote(agm["voter"], item, [item.choices.get(label="For").pk])  # in the first tab
+
+    html = member_page(client, agm)  # the second tab, or a refresh
+
+    assert "You voted on this item." in html and "check it here" in html
+    assert "Cast my vote" not in html and 'name="choice"' not in html
+
+
+def test_a_vote_sent_again_from_a_stale_tab_without_javascript_shows_the_recorded_state(
+    client, agm
+):
+    item = open_item(agm["second"], agm["chair"])
+    cast_vote(agm["voter"], item, [item.choices.get(label="For").pk])
+    client.force_login(agm["voter"].account)
+
+    response = client.post(
+        reverse("meetings:vote", args=[agm["meeting"].pk, item.pk]),
+        {"choice": [item.choices.get(label="Against").pk]},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "You have already voted on this item." in html
+    assert "You voted on this item." in html and "Cast my vote" not in html
