@@ -349,6 +349,7 @@ def chair_context(meeting, user):
         "quorum_met": present >= meeting.quorum,
         "actions": ChairAction.objects.filter(meeting=meeting).select_related("item")[:20],
         "is_chair": meeting.may_chair(user),
+        "confirm_labels": CONFIRMED_ACTIONS,
         **ballot_key_status(meeting, user),
     }
 
@@ -385,14 +386,45 @@ def chair_console(request, meeting):
 
 CHAIR_ACTIONS = {"open": open_item, "close": close_item, "rerun": rerun_item}
 
+# Chair actions that cannot be undone ask first, and what their "Yes, …" button does.
+# With JavaScript the chair's page asks in a dialog; without it, `chair_confirmation`.
+CONFIRMED_ACTIONS = {
+    "close": "close voting",
+    "rerun": "re-run it",
+    "end_voting": "destroy the ballot key",
+}
+
+
+def is_confirmed(request):
+    """The chair has answered "Yes" to the question (the form carries `confirmed`)."""
+    return request.method == "POST" and request.POST.get("confirmed") == "yes"
+
+
+def chair_confirmation(request, meeting, action, item=None):
+    """The page that asks before an action that cannot be undone: for a GET, and for a
+    POST without `confirmed` (which changes nothing). Its form posts back with it."""
+    context = {
+        "page": meeting,
+        "action": action,
+        "item": item,
+        "confirm_label": CONFIRMED_ACTIONS[action],
+    }
+    response = render(request, "meetings/chair_confirm.html", context)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
 
 def chair_act(request, meeting, action, item_id):
     _require_chair(request, meeting)
-    if request.method != "POST" or action not in CHAIR_ACTIONS:
+    if action not in CHAIR_ACTIONS:
         return HttpResponseRedirect(meeting.url + "chair/")
     item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
+    if action in CONFIRMED_ACTIONS and not is_confirmed(request):
+        return chair_confirmation(request, meeting, action, item)
+    if request.method != "POST":
+        return HttpResponseRedirect(meeting.url + "chair/")
     try:
         CHAIR_ACTIONS[action](item, request.user)
     except ChairRefused as refusal:

@@ -121,6 +121,11 @@
     var consoleEl = document.getElementById("chair-console");
     if (!consoleEl) return;
     function refresh() {
+      // Never swap the console under a question the chair is reading.
+      if (consoleEl.querySelector("dialog[open]")) {
+        setTimeout(refresh, 3000);
+        return;
+      }
       fetchFragment(consoleEl.dataset.refreshUrl)
         .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
         .catch(function () {})
@@ -130,9 +135,24 @@
       var form = event.target;
       if (!form.classList.contains("chair-action") || !consoleEl.contains(form)) return;
       event.preventDefault();
-      fetchFragment(form.action, { method: "POST", body: new FormData(form) })
+      // An action that cannot be undone asks first, in the form's own dialog; its "Yes"
+      // sends the form with `confirmed` (without JavaScript the server asks on a page).
+      var dialog = form.querySelector("dialog.chair-confirm");
+      var confirmed = event.submitter && event.submitter.name === "confirmed";
+      if (dialog && !confirmed) {
+        dialog.showModal();
+        return;
+      }
+      if (dialog && dialog.open) dialog.close();
+      var body = new FormData(form);
+      if (confirmed) body.set("confirmed", event.submitter.value);
+      fetchFragment(form.action, { method: "POST", body: body })
         .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
         .catch(function () { form.submit(); });
+    });
+    document.addEventListener("click", function (event) {
+      var cancel = event.target.closest(".chair-confirm__cancel");
+      if (cancel) cancel.closest("dialog").close();
     });
     setTimeout(refresh, 3000);
   }
