@@ -186,7 +186,7 @@ def close_on_second(checks, site, meeting, item, chair):
     cookie, token = voting.signed_in_cookie(chair)
     path = f"{meeting.url}chair/close/{item.pk}/"
     headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
-    body = urlencode({"csrfmiddlewaretoken": token}).encode()
+    body = urlencode({"csrfmiddlewaretoken": token, "confirmed": "yes"}).encode()
     closed = voting.http_sync(site.servers[1].port, "POST", path, headers, body)
     item.refresh_from_db()
     checks.check(

@@ -36,6 +36,7 @@ from meetings.ballots.models import (
 from meetings.calendar import meeting_calendar
 from meetings.guides.models import GuideIndexPage, GuidePage
 from meetings.notices.models import MeetingNotice, NoticeDelivery
+from meetings.page_form import MeetingPageForm
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
 from members.models import Chapter, Standing
 
@@ -342,6 +343,7 @@ class MeetingPage(RoutablePageMixin, Page):
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("agenda")]
+    base_form_class = MeetingPageForm
     # Joining details and materials are for eligible members only: the member API has them.
     api_fields = [
         APIField("kind"),

@@ -35,7 +35,8 @@ def protect_meeting_materials(document, request):
     )
 
 
-# The mailed notice: a "Mailing list" action on meeting pages, for staff allowed to export it.
+# The mailed notice: a "Mailing list" action on meeting pages, for staff allowed to export it;
+# beside it, "Ballot items": the meeting's items in their own admin listing.
 
 
 @hooks.register("register_admin_urls")
@@ -81,14 +82,34 @@ def _mailing_list_button(page, user, priority):
         )
 
 
+def _ballot_items_button(page, user, priority):
+    from meetings.ballots.admin import ballot_item_viewset, meeting_items_url
+
+    if (
+        page.specific_class is MeetingPage
+        and page.pk
+        and ballot_item_viewset.permission_policy.user_has_any_permission(
+            user, ["add", "change", "view"]
+        )
+    ):
+        yield Button(
+            "Ballot items",
+            meeting_items_url(page.pk),
+            icon_name="tasks",
+            priority=priority,
+        )
+
+
 @hooks.register("register_page_header_buttons")
 def mailing_list_header_button(page, user, view_name=None, next_url=None):
     yield from _mailing_list_button(page, user, priority=80)
+    yield from _ballot_items_button(page, user, priority=70)
 
 
 @hooks.register("register_page_listing_more_buttons")
 def mailing_list_listing_button(page, user, next_url=None):
     yield from _mailing_list_button(page, user, priority=70)
+    yield from _ballot_items_button(page, user, priority=60)
 
 
 @hooks.register("register_permissions")

@@ -76,3 +76,36 @@ def contact_details(member):
         "phone": member.phone if shared else "",
         "withheld": not shared,
     }
+
+
+# Who may be named a meeting's chair ---------------------------------------------------
+
+
+def meeting_chair_candidates():
+    """The accounts staff may name as a meeting's chairs (`MeetingPage.chairs`): members in
+    active standing whose account is confirmed and need not wait for the Member Resource
+    Centre's approval, as for attending a meeting. Staff sign-ins are not among them.
+    Ordered as the picker lists them, by family name."""
+    from django.contrib.auth import get_user_model
+
+    members = Member.objects.with_confirmed_account().filter(
+        standing=Standing.ACTIVE, account_needs_approval=False
+    )
+    return (
+        get_user_model()
+        .objects.filter(member__in=members)
+        .select_related("member__chapter__local", "member__local")
+        .order_by("member__family_name", "member__given_name", "member__member_id")
+    )
+
+
+def person_label(user):
+    """A person as the admin's pickers name them: a member by name, member ID and Chapter
+    (or Local); a staff sign-in by name and username."""
+    member = getattr(user, "member", None)  # None for a staff sign-in
+    if member is not None:
+        unit = member.chapter or member.local
+        where = f", {unit}" if unit else ""
+        return f"{member.family_name}, {member.given_name} (member {member.member_id}){where}"
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()

@@ -10,12 +10,15 @@ chair opening the item at the same moment cannot be overwritten.
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from wagtail.admin.panels import HelpPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.rich_text import RichText
 
 from meetings.ballots.models import BallotItem
+from meetings.models import MeetingPage
 
 CHOICES_HELP = (
     "<p>Motions and budgets get their choices automatically when the chair opens them: "
@@ -77,9 +80,29 @@ class DraftOnlyMixin:
             return self.refuse()
 
 
+def meeting_items_url(meeting_id):
+    """The ballot items of one meeting in the admin: the listing filtered to it (the
+    meeting page's "Ballot items" button links here)."""
+    return f"{reverse('ballot_items:index')}?{urlencode({'meeting': meeting_id})}"
+
+
+def chosen_meeting(request):
+    """The meeting id the listing is filtered to (?meeting=ID), or None."""
+    value = request.GET.get("meeting", "")
+    return int(value) if value.isdigit() else None
+
+
 class BallotItemIndexView(generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("meeting")
+
+    def get_add_url(self):
+        # "Add" from one meeting's items starts an item of that meeting.
+        url = super().get_add_url()
+        meeting_id = chosen_meeting(self.request)
+        if url and meeting_id:
+            url += ("&" if "?" in url else "?") + urlencode({"meeting": meeting_id})
+        return url
 
     # Opened items are not editable: no Edit or Delete, and the title links to Inspect.
     def get_edit_url(self, instance):
@@ -87,6 +110,23 @@ class BallotItemIndexView(generic.IndexView):
 
     def get_delete_url(self, instance):
         return super().get_delete_url(instance) if is_draft(instance) else None
+
+
+class BallotItemCreateView(generic.CreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        meeting_id = chosen_meeting(self.request)
+        if meeting_id and MeetingPage.objects.filter(pk=meeting_id).exists():
+            initial["meeting"] = meeting_id
+            # Next on that meeting's agenda.
+            last = (
+                BallotItem.objects.filter(meeting_id=meeting_id)
+                .order_by("-position")
+                .values_list("position", flat=True)
+                .first()
+            )
+            initial["position"] = (last or 0) + 1
+        return initial
 
 
 class BallotItemEditView(DraftOnlyMixin, generic.EditView):
@@ -136,6 +176,7 @@ class BallotItemViewSet(ModelViewSet):
     menu_order = 250
 
     index_view_class = BallotItemIndexView
+    add_view_class = BallotItemCreateView
     edit_view_class = BallotItemEditView
     delete_view_class = BallotItemDeleteView
     inspect_view_class = BallotItemInspectView

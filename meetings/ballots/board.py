@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from meetings.ballots.counting import count_progress
 from meetings.ballots.models import BallotItem, Choice, Presence, VoterRecord
-from meetings.ballots.results import INLINE_RECEIPTS_UP_TO, counted_receipts, item_result
+from meetings.ballots.results import (
+    INLINE_RECEIPTS_UP_TO,
+    counted_receipts,
+    item_result,
+    majority_needed,
+)
 
 # "-2": entries cached before the receipts moved out held them all; never read those.
 RESULT_KEY = "ballot-result-2-{pk}"
@@ -33,6 +38,11 @@ class BoardItem:
     @property
     def input_type(self):
         return "checkbox" if self.item.max_choices > 1 else "radio"
+
+    @property
+    def majority_needed(self):
+        """What the item needs to carry (or to elect), said on the ballot before voting."""
+        return majority_needed(self.item)
 
     @cached_property
     def receipts(self):

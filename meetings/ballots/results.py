@@ -117,8 +117,33 @@ def _decide_motion(result, rows, majority, counted):
         if for_votes == against:
             result.tie = True
             result.note = "A tie: the motion is defeated."
-    needed = " (two-thirds needed)" if majority == BallotItem.Majority.TWO_THIRDS else ""
+    needed = f" ({SHARE_NEEDED[majority]} needed)" if majority != BallotItem.Majority.SIMPLE else ""
     result.outcome = f"{'Carried' if result.carried else 'Defeated'}{needed}."
+
+
+# What each majority means in the members' words: `majority_needed` says it on the ballot
+# before voting, and the outcome after; `_decide_motion` and `_decide_election` apply it.
+SHARE_NEEDED = {
+    BallotItem.Majority.SIMPLE: "more than half",
+    BallotItem.Majority.TWO_THIRDS: "two-thirds",
+}
+
+
+def majority_needed(item):
+    """What the item needs to carry, or a candidate to be elected, in words for the ballot,
+    from the same fields `decide` reads."""
+    not_counted = "abstentions do not count"
+    if item.kind == BallotItem.Kind.ELECTION:
+        if item.requires_majority:
+            return (
+                f"To be elected, a candidate needs more than half of the votes cast "
+                f"({not_counted})."
+            )
+        if item.seats > 1:
+            return f"The {item.seats} candidates with the most votes are elected."
+        return "The candidate with the most votes is elected."
+    share = SHARE_NEEDED[item.majority]
+    return f"To carry, it needs {share} of the votes cast ({not_counted})."
 
 
 def _decide_election(result, rows, seats, requires_majority, counted):

@@ -25,6 +25,7 @@ from meetings.ballots.sealing import (
     set_scrutineer_passphrase,
     unlock_meeting,
 )
+from meetings.ballots.views import chair_confirmation, is_confirmed
 
 UNLOCK_LIMITED = "Too many attempts to unlock the ballots: wait a minute, then try again."
 
@@ -62,12 +63,15 @@ def unlock_ballots(request, meeting):
     return _chair_page(meeting)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def end_voting(request, meeting):
-    """A chair or scrutineer ends the meeting's voting: its ballot key is destroyed."""
+    """A chair or scrutineer ends the meeting's voting: its ballot key is destroyed, once
+    they have confirmed (a GET, or a POST without `confirmed`, asks first)."""
     user = request.user
     if not (meeting.may_chair(user) or meeting.may_scrutinise(user)):
         raise PermissionDenied("Only this meeting's chairs and scrutineers can end its voting.")
+    if not is_confirmed(request):
+        return chair_confirmation(request, meeting, "end_voting")
     meeting_key = current_meeting_key(meeting)
     if meeting_key is None:
         messages.error(request, "No item has been opened, so there is no ballot key to destroy.")

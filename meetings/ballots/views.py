@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from cms.exports import csv_response
 from meetings.ballots.board import board, members_present, note_presence
 from meetings.ballots.casting import (
+    REFUSED_AGAIN,
     VOTE_LIMIT_RETRY_AFTER,
     VOTE_LIMITED,
     VoteRefused,
@@ -67,8 +68,15 @@ def ballot_context(request, meeting, eligibility):
         row.receipt = receipts.get(str(row.item.pk))
         if row.receipt:
             row.signed_receipt = signed_receipt(member, row.item, row.receipt)
+    # What the member must do now comes first: the open items, then the closed ones.
+    open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
+    closed_rows = [row for row in rows if row.item.state == BallotItem.State.CLOSED]
     return {
         "board": rows,
+        "open_rows": open_rows,
+        "closed_rows": closed_rows,
+        # With nothing open, the latest result is the news: shown unfolded.
+        "unfolded_result": closed_rows[-1].item.pk if closed_rows and not open_rows else None,
         "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
         "can_vote": bool(eligibility) and meeting.room_is_open(),
         "now_version": cached_now_state(meeting.pk)["version"],
@@ -165,13 +173,18 @@ def vote(request, meeting, item):
         return vote_limited(request, meeting, item)
     member = signed_in_voter(request)
     refusal = None
+    already_voted = False
     try:
         receipt = cast_vote(member, item, request.POST.getlist("choice"))
     except VoteRefused as error:
         refusal = f"{item.title}: {error.message}"
         receipt = None
+        # From a second tab: the page's script shows the recorded state, not the form again.
+        already_voted = error.code == REFUSED_AGAIN
     if is_fetch(request):
-        return vote_answer(request, meeting, item, receipt, refusal, member)
+        return vote_answer(
+            request, meeting, item, receipt, refusal, member, already_voted=already_voted
+        )
     if refusal:
         messages.error(request, refusal)
     response = HttpResponseRedirect(meeting.url + "#ballot")
@@ -180,13 +193,15 @@ def vote(request, meeting, item):
     return response
 
 
-def vote_answer(request, meeting, item, receipt, refusal, member=None):
+def vote_answer(request, meeting, item, receipt, refusal, member=None, already_voted=False):
     """The page script's answer to a vote: only the item's "your vote is recorded" part with
-    the receipt, or the refusal, made from what the vote already loaded (no query, and no
-    context processors: they read the shared cache)."""
+    the receipt (or, for a member who had already voted, without it), or the refusal, made
+    from what the vote already loaded (no query, and no context processors: they read the
+    shared cache)."""
     context = {
         "item": item,
         "receipt": receipt,
+        "already_voted": already_voted,
         "signed_receipt": signed_receipt(member, item, receipt) if receipt else "",
         "refusal": refusal,
         # meeting.url comes from Wagtail's cached site paths; routablepageurl would look up
@@ -334,6 +349,7 @@ def chair_context(meeting, user):
         "quorum_met": present >= meeting.quorum,
         "actions": ChairAction.objects.filter(meeting=meeting).select_related("item")[:20],
         "is_chair": meeting.may_chair(user),
+        "confirm_labels": CONFIRMED_ACTIONS,
         **ballot_key_status(meeting, user),
     }
 
@@ -370,14 +386,45 @@ def chair_console(request, meeting):
 
 CHAIR_ACTIONS = {"open": open_item, "close": close_item, "rerun": rerun_item}
 
+# Chair actions that cannot be undone ask first, and what their "Yes, …" button does.
+# With JavaScript the chair's page asks in a dialog; without it, `chair_confirmation`.
+CONFIRMED_ACTIONS = {
+    "close": "close voting",
+    "rerun": "re-run it",
+    "end_voting": "destroy the ballot key",
+}
+
+
+def is_confirmed(request):
+    """The chair has answered "Yes" to the question (the form carries `confirmed`)."""
+    return request.method == "POST" and request.POST.get("confirmed") == "yes"
+
+
+def chair_confirmation(request, meeting, action, item=None):
+    """The page that asks before an action that cannot be undone: for a GET, and for a
+    POST without `confirmed` (which changes nothing). Its form posts back with it."""
+    context = {
+        "page": meeting,
+        "action": action,
+        "item": item,
+        "confirm_label": CONFIRMED_ACTIONS[action],
+    }
+    response = render(request, "meetings/chair_confirm.html", context)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
 
 def chair_act(request, meeting, action, item_id):
     _require_chair(request, meeting)
-    if request.method != "POST" or action not in CHAIR_ACTIONS:
+    if action not in CHAIR_ACTIONS:
         return HttpResponseRedirect(meeting.url + "chair/")
     item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
+    if action in CONFIRMED_ACTIONS and not is_confirmed(request):
+        return chair_confirmation(request, meeting, action, item)
+    if request.method != "POST":
+        return HttpResponseRedirect(meeting.url + "chair/")
     try:
         CHAIR_ACTIONS[action](item, request.user)
     except ChairRefused as refusal:

@@ -37,6 +37,12 @@
     if (region) region.textContent = text;
   }
 
+  // The "Voting is open" link under the meeting's title follows the ballot section.
+  function showVotingNow(section) {
+    var link = document.getElementById("voting-now");
+    if (link) link.hidden = !section.querySelector(".ballot-item--open");
+  }
+
   function followBallot() {
     var section = document.getElementById("ballot");
     if (!section || !section.dataset.stateUrl) return;
@@ -48,6 +54,7 @@
       return fetchFragment(section.dataset.fragmentUrl).then(function (html) {
         section = replaceSection(section, html, focusSelector);
         version = section.dataset.version;
+        showVotingNow(section);
       });
     }
 
@@ -102,6 +109,11 @@
         })
         .catch(function () { form.submit(); });
     });
+    // Back to this tab after voting in another: show the recorded state, not the stale
+    // form (unless the member has started choosing here).
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && !section.querySelector(".vote-form input:checked")) refresh();
+    });
     setTimeout(poll, POLL_MS);
   }
 
@@ -109,6 +121,11 @@
     var consoleEl = document.getElementById("chair-console");
     if (!consoleEl) return;
     function refresh() {
+      // Never swap the console under a question the chair is reading.
+      if (consoleEl.querySelector("dialog[open]")) {
+        setTimeout(refresh, 3000);
+        return;
+      }
       fetchFragment(consoleEl.dataset.refreshUrl)
         .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
         .catch(function () {})
@@ -118,9 +135,24 @@
       var form = event.target;
       if (!form.classList.contains("chair-action") || !consoleEl.contains(form)) return;
       event.preventDefault();
-      fetchFragment(form.action, { method: "POST", body: new FormData(form) })
+      // An action that cannot be undone asks first, in the form's own dialog; its "Yes"
+      // sends the form with `confirmed` (without JavaScript the server asks on a page).
+      var dialog = form.querySelector("dialog.chair-confirm");
+      var confirmed = event.submitter && event.submitter.name === "confirmed";
+      if (dialog && !confirmed) {
+        dialog.showModal();
+        return;
+      }
+      if (dialog && dialog.open) dialog.close();
+      var body = new FormData(form);
+      if (confirmed) body.set("confirmed", event.submitter.value);
+      fetchFragment(form.action, { method: "POST", body: body })
         .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
         .catch(function () { form.submit(); });
+    });
+    document.addEventListener("click", function (event) {
+      var cancel = event.target.closest(".chair-confirm__cancel");
+      if (cancel) cancel.closest("dialog").close();
     });
     setTimeout(refresh, 3000);
   }

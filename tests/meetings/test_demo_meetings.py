@@ -104,3 +104,10 @@ def test_a_demo_loaded_before_meetings_had_quorums_gets_them(demo):
         # Published, so the live page and its next edit keep the quorum.
         assert meeting.live_revision.as_object().quorum == quorums[meeting.slug]
     assert "quorum 5" in output.getvalue()
+
+
+def test_the_demo_chair_is_among_those_the_admin_offers_as_chairs(demo):
+    from members.chairs import meeting_chair_candidates
+
+    chairs = set(demo.chairs.all())
+    assert chairs and chairs <= set(meeting_chair_candidates())

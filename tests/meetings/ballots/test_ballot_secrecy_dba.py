@@ -182,7 +182,7 @@ def close(agm):
         f"{agm.meeting.url}chair/unlock/", {"passphrase": SCRUTINEER_PASSPHRASE}
     )
     assert unlocked.status_code == 302
-    response = agm.chair.post(f"{agm.meeting.url}chair/close/{agm.item.pk}/")
+    response = agm.chair.post(f"{agm.meeting.url}chair/close/{agm.item.pk}/", {"confirmed": "yes"})
     assert response.status_code == 302
     agm.item.refresh_from_db()
     assert agm.item.is_counted

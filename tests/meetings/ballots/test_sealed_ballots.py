@@ -173,7 +173,9 @@ def test_ending_the_voting_destroys_every_copy_of_the_key(agm):
     with pytest.raises(KeyRefused, match="not over"):
         destroy_meeting_key(meeting_key)
     close_item(item, agm["chair"])
-    answer = scrutineer_client(meeting).post(f"{meeting.url}chair/end-voting/")
+    answer = scrutineer_client(meeting).post(
+        f"{meeting.url}chair/end-voting/", {"confirmed": "yes"}
+    )
 
     assert answer.status_code == 302
     meeting_key.refresh_from_db()
