@@ -18,7 +18,9 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from cms.exports import csv_response
-from meetings.ballots.board import board, members_present, note_presence
+from meetings.attendance.quorum import quorum_now, quorums_at_opening
+from meetings.attendance.register import present_count
+from meetings.ballots.board import board, note_presence
 from meetings.ballots.casting import (
     VOTE_LIMIT_RETRY_AFTER,
     VOTE_LIMITED,
@@ -48,6 +50,13 @@ from meetings.ballots.results import (
     receipt_shape,
 )
 from meetings.ballots.sealing import current_meeting_key, is_unlocked
+from meetings.floor.business import (
+    candidates_by_item,
+    close_and_open_next,
+    floor_records,
+    move_down,
+    move_up,
+)
 from members.audience import signed_in_member, signed_in_voter
 
 
@@ -323,15 +332,24 @@ def chair_context(meeting, user):
         for item_id in open_ids:
             turnout[item_id] = VoterRecord.objects.filter(item_id=item_id).count()
     eligible = meeting.eligible_members().count()
+    taken = quorums_at_opening(meeting)
+    floors, candidates = floor_records(meeting), candidates_by_item(meeting)
     for row in items:
         row.turnout = turnout.get(row.item.pk)
-    present = members_present(meeting)
+        row.quorum_at_opening = taken.get(row.item.pk)
+        row.floor = floors.get(row.item.pk)
+        row.candidates = candidates.get(row.item.pk, [])
+    # Present means in the attendance register and not signed out.
+    present = present_count(meeting)
+    quorum = quorum_now(meeting, eligible=eligible, present=present)
     return {
         "page": meeting,
         "board": items,
+        "later": [row for row in items if row.item.state == BallotItem.State.DRAFT],
         "eligible": eligible,
         "present": present,
-        "quorum_met": present >= meeting.quorum,
+        "quorum_met": quorum.held,
+        "quorum": quorum,
         "actions": ChairAction.objects.filter(meeting=meeting).select_related("item")[:20],
         "is_chair": meeting.may_chair(user),
         **ballot_key_status(meeting, user),
@@ -368,7 +386,15 @@ def chair_console(request, meeting):
     return response
 
 
-CHAIR_ACTIONS = {"open": open_item, "close": close_item, "rerun": rerun_item}
+CHAIR_ACTIONS = {
+    "open": open_item,
+    "close": close_item,
+    "rerun": rerun_item,
+    # Running the agenda (meetings.floor.business).
+    "next": close_and_open_next,
+    "up": move_up,
+    "down": move_down,
+}
 
 
 def chair_act(request, meeting, action, item_id):
@@ -378,8 +404,12 @@ def chair_act(request, meeting, action, item_id):
     item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
+    options = {}
+    if action in ("open", "next") and request.POST.get("without_quorum"):
+        # The chair ticked "Open this vote without quorum": the reason must come with it.
+        options["without_quorum"] = request.POST.get("without_quorum_reason", "")
     try:
-        CHAIR_ACTIONS[action](item, request.user)
+        CHAIR_ACTIONS[action](item, request.user, **options)
     except ChairRefused as refusal:
         messages.error(request, refusal.message)
     if is_fetch(request):

@@ -39,7 +39,6 @@ def agm(home_page):
         audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter_a,
         starts_at=timezone.now() - timezone.timedelta(minutes=5),
-        quorum=2,
     )
     meeting.chairs.add(chair_user)
     meeting.save()
@@ -239,6 +238,8 @@ def test_chair_opens_and_closes_items_from_the_chair_page_and_each_action_is_log
 
 def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
     item = opened(agm, agm["item"])
+    agm["meeting"].quorum = 2
+    agm["meeting"].save()
     voter_client = Client()
     voter_client.force_login(agm["voter"].account)
     voter_client.post(vote_url(agm, item), {"choice": [for_choice(item)]})
