@@ -25,6 +25,7 @@ from cms.blocks import PROSE_FEATURES
 from meetings.attendance import views as attendance_views
 from meetings.attendance.models import AttendanceRecord
 from meetings.attendance.register import attendance_for
+from meetings.ballots import light_page
 from meetings.ballots import scrutineers as scrutineer_views
 from meetings.ballots import views as ballot_views
 from meetings.ballots.chairing import chair_ids
@@ -579,6 +580,11 @@ class MeetingPage(RoutablePageMixin, Page):
         """The ballot section alone, for the page's script to swap in."""
         self.load_audience()
         return ballot_views.ballot_fragment(request, self)
+
+    @path("vote/", name="light_ballot")
+    def light_ballot(self, request):
+        """The light voting page: the open items and their forms, for slow connections."""
+        return light_page.light_ballot(request, self)
 
     @path("receipt/<int:item_id>/", name="email_receipt")
     def email_receipt(self, request, item_id):

@@ -17,8 +17,9 @@ from meetings.models import AudienceKind
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 
-def meeting_under_way(home_page, *, voters=1):
-    """The meeting, its chair, its open item, eligible members with accounts, and an outsider."""
+def chapter_meeting_started(home_page, **fields):
+    """A Chapter's meeting that started five minutes ago, with its chair: (meeting, chair,
+    the Chapter, another Chapter)."""
     chapter, other_chapter = two_chapters()
     chair = get_user_model().objects.create_user("chair", "chair@northwind.example", "x" * 16)
     meeting = MeetingPageFactory(
@@ -26,9 +27,16 @@ def meeting_under_way(home_page, *, voters=1):
         audience_kind=AudienceKind.CHAPTER,
         audience_chapter=chapter,
         starts_at=timezone.now() - timezone.timedelta(minutes=5),
+        **fields,
     )
     meeting.chairs.add(chair)
     meeting.save()
+    return meeting, chair, chapter, other_chapter
+
+
+def meeting_under_way(home_page, *, voters=1):
+    """The meeting, its chair, its open item, eligible members with accounts, and an outsider."""
+    meeting, chair, chapter, other_chapter = chapter_meeting_started(home_page)
     members = [member_of(chapter) for _ in range(voters)]
     for member in members:
         give_account(member)

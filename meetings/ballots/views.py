@@ -183,7 +183,9 @@ def vote(request, meeting, item):
         return vote_answer(request, meeting, item, receipt, refusal, member)
     if refusal:
         messages.error(request, refusal)
-    response = HttpResponseRedirect(meeting.url + "#ballot")
+    # A vote from the light voting page (`light_page`) gets its answer there.
+    answer_at = "vote/" if request.POST.get("light") else "#ballot"
+    response = HttpResponseRedirect(meeting.url + answer_at)
     if receipt:
         remember_receipt(response, meeting, member, item, receipt)
     return response

@@ -25,34 +25,39 @@ class MemberPresentField(forms.IntegerField):
         super().__init__(widget=forms.Select, **kwargs)
 
 
-class MotionForm(forms.Form):
+def prose(label, help_text, rows=4):
+    """A paragraph or two the chair types: a motion, an amendment."""
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": rows}), help_text=help_text
+    )
+
+
+class MovedForm(forms.Form):
+    """Business that needs a mover and a seconder."""
+
+    mover = MemberPresentField(label="Moved by")
+    seconder = MemberPresentField(label="Seconded by")
+    field_order = ["title", "motion", "text", "amendment", "amended_text", "mover", "seconder"]
+
+
+class MotionForm(MovedForm):
     title = forms.CharField(
         max_length=200,
         help_text="As members see it on the ballot, e.g. “Motion 4: a hardship fund”.",
     )
-    text = forms.CharField(
-        label="The motion",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="As moved: “That the Chapter …”.",
-    )
-    mover = MemberPresentField(label="Moved by")
-    seconder = MemberPresentField(label="Seconded by")
+    text = prose("The motion", "As moved: “That the Chapter …”.")
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(MovedForm):
     motion = forms.IntegerField(label="Motion to amend", widget=forms.Select)
-    amendment = forms.CharField(
-        label="The amendment",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What it changes, e.g. “Strike ‘night shifts’ and insert ‘every shift’”.",
+    amendment = prose(
+        "The amendment",
+        "What it changes, e.g. “Strike ‘night shifts’ and insert ‘every shift’”.",
+        rows=3,
     )
-    amended_text = forms.CharField(
-        label="The motion as amended",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="The whole motion as it will read if the amendment is carried.",
+    amended_text = prose(
+        "The motion as amended", "The whole motion as it will read if the amendment is carried."
     )
-    mover = MemberPresentField(label="Moved by")
-    seconder = MemberPresentField(label="Seconded by")
 
 
 class NominationForm(forms.Form):

@@ -8,7 +8,20 @@ from django.conf import settings
 from django.db import models
 
 
-class FloorItem(models.Model):
+class ChairRecorded(models.Model):
+    """Who at the chair's table recorded it, and when."""
+
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_by_name = models.CharField(max_length=200)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class FloorItem(ChairRecorded):
     """A ballot item moved from the floor: a motion, or an amendment to a motion."""
 
     item = models.OneToOneField(
@@ -30,11 +43,6 @@ class FloorItem(models.Model):
     amendment_applied = models.BooleanField(
         default=False, help_text="For an amendment: carried, and the motion's text updated."
     )
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    added_by_name = models.CharField(max_length=200)
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "item from the floor"
@@ -48,7 +56,7 @@ class FloorItem(models.Model):
         return self.amends_id is not None
 
 
-class Nomination(models.Model):
+class Nomination(ChairRecorded):
     """A nomination from the floor to an election, with the nominee's acceptance."""
 
     candidate = models.OneToOneField(
@@ -59,11 +67,6 @@ class Nomination(models.Model):
         "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     accepted = models.BooleanField(help_text="The nominee accepted the nomination.")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    added_by_name = models.CharField(max_length=200)
-    added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "nomination from the floor"

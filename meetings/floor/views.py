@@ -13,6 +13,30 @@ from meetings.floor import business
 from meetings.floor.forms import business_forms
 from members.models import Member
 
+# The page's three forms, in order: what each is called and says.
+SECTIONS = [
+    {
+        "name": "motion",
+        "heading": "Add a motion",
+        "intro": "It goes at the end of the agenda, not yet open; move it where the meeting "
+        "wants it on the chair's page.",
+        "button": "Add the motion",
+    },
+    {
+        "name": "amendment",
+        "heading": "Add an amendment to a motion",
+        "intro": "The amendment is voted just before its motion. If it is carried, the motion "
+        "reads as amended.",
+        "button": "Add the amendment",
+    },
+    {
+        "name": "nomination",
+        "heading": "Take a nomination to an election",
+        "intro": "Only before the election opens, and once the nominee accepts.",
+        "button": "Take the nomination",
+    },
+]
+
 
 def _member(pk):
     return Member.objects.filter(pk=pk).first() if pk else None
@@ -27,24 +51,15 @@ def _item(meeting, pk):
 
 def _act(meeting, user, which, data):
     """Do what the bound form asks through `business`; the success message."""
+    if which in ("motion", "amendment"):
+        moved = {"mover": _member(data["mover"]), "seconder": _member(data["seconder"])}
     if which == "motion":
-        item = business.add_motion(
-            meeting,
-            user,
-            title=data["title"],
-            text=data["text"],
-            mover=_member(data["mover"]),
-            seconder=_member(data["seconder"]),
-        )
+        item = business.add_motion(meeting, user, title=data["title"], text=data["text"], **moved)
         return f"Added “{item.title}” at the end of the agenda."
     if which == "amendment":
+        motion = _item(meeting, data["motion"])
         item = business.add_amendment(
-            _item(meeting, data["motion"]),
-            user,
-            amendment=data["amendment"],
-            amended_text=data["amended_text"],
-            mover=_member(data["mover"]),
-            seconder=_member(data["seconder"]),
+            motion, user, amendment=data["amendment"], amended_text=data["amended_text"], **moved
         )
         return f"Added “{item.title}”, to be voted before its motion."
     candidate = business.nominate(
@@ -76,10 +91,11 @@ def floor_business(request, meeting):
                 messages.success(request, done)
                 return HttpResponseRedirect(meeting.url + "chair/")
         status = 400
+    sections = [{**section, "form": forms[section["name"]]} for section in SECTIONS]
     response = render(
         request,
         "meetings/chair_business.html",
-        {"page": meeting, "forms": forms, "which": which},
+        {"page": meeting, "sections": sections, "which": which},
         status=status,
     )
     patch_cache_control(response, private=True, no_store=True)
