@@ -56,6 +56,7 @@ from meetings.floor.business import (
     floor_records,
     move_down,
     move_up,
+    next_draft,
 )
 from members.audience import signed_in_member, signed_in_voter
 
@@ -341,13 +342,14 @@ def chair_context(meeting, user):
         row.quorum_at_opening = taken.get(row.item.pk)
         row.floor = floors.get(row.item.pk)
         row.candidates = candidates.get(row.item.pk, [])
+        if row.item.state == BallotItem.State.OPEN:
+            row.next_item = next_draft([other.item for other in items], row.item)
     # Present means in the attendance register and not signed out.
     present = present_count(meeting)
     quorum = quorum_now(meeting, eligible=eligible, present=present)
     return {
         "page": meeting,
         "board": items,
-        "later": [row for row in items if row.item.state == BallotItem.State.DRAFT],
         "eligible": eligible,
         "present": present,
         "quorum_met": quorum.held,

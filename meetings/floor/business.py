@@ -307,10 +307,18 @@ def move_down(item, user):
     return move_item(item, user, +1)
 
 
+def next_draft(agenda, item):
+    """The item "next" means, from the agenda in order: the first not yet open after this
+    one, else the first not yet open before it; None when every item has opened."""
+    drafts = [other for other in agenda if other.state == BallotItem.State.DRAFT]
+    after = [other for other in drafts if (other.position, other.pk) > (item.position, item.pk)]
+    return (after or drafts or [None])[0]
+
+
 def next_item(item):
-    """The first item not yet open after this one on the agenda, or None."""
-    later = BallotItem.objects.filter(meeting_id=item.meeting_id, state=BallotItem.State.DRAFT)
-    return later.order_by("position", "pk").first()
+    """The item to open after this one (`next_draft`), read from the database."""
+    agenda = BallotItem.objects.filter(meeting_id=item.meeting_id).order_by("position", "pk")
+    return next_draft(list(agenda), item)
 
 
 def close_and_open_next(item, user, *, without_quorum=None):

@@ -95,7 +95,7 @@ def business_forms(meeting, data=None, which=None):
     ]
     built = {}
     for name, form_class in FORMS.items():
-        form = form_class(data if name == which else None, prefix=name)
+        form = form_class(data if name == which else None, prefix=name, label_suffix="")
         for field in form.fields.values():
             if isinstance(field, MemberPresentField):
                 field.widget.choices = optional if not field.required else present

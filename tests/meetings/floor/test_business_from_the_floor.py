@@ -213,17 +213,19 @@ def test_the_chair_reorders_items_not_yet_open_and_never_an_open_one(room):
 
 
 def test_close_this_and_open_the_next_is_one_action(room):
-    first = BallotItemFactory(meeting=room["meeting"], position=1, title="Motion 1")
-    second = BallotItemFactory(meeting=room["meeting"], position=2, title="Motion 2")
+    skipped = BallotItemFactory(meeting=room["meeting"], position=1, title="Motion 1")
+    first = BallotItemFactory(meeting=room["meeting"], position=2, title="Motion 2")
+    second = BallotItemFactory(meeting=room["meeting"], position=3, title="Motion 3")
     act(room, "open", first)
     console = room["chair_client"].get(room["meeting"].url + "chair/").content.decode()
-    assert "Close this and open the next" in console
+    assert "Close this and open the next" in console and "“Motion 3”" in console
 
     act(room, "next", first)
 
-    first.refresh_from_db()
-    second.refresh_from_db()
-    assert (first.state, second.state) == (BallotItem.State.CLOSED, BallotItem.State.OPEN)
+    for item in (skipped, first, second):
+        item.refresh_from_db()
+    # The next item is the one after it on the agenda, not one passed over before it.
+    assert (skipped.state, first.state, second.state) == ("draft", "closed", "open")
     assert list(ChairAction.objects.order_by("at", "pk").values_list("action", flat=True)) == [
         "open",
         "close",
