@@ -125,3 +125,56 @@ def test_chair_adds_and_amends_a_motion_and_the_member_votes_on_it_as_amended(
     open_item = member_page.locator(".ballot-item--open")
     expect(open_item.get_by_role("heading", name=as_amended)).to_be_visible(timeout=wait_ms)
     expect(open_item).to_contain_text(AMENDED)
+
+
+def a_motion_voted_on(meeting):
+    """The Riverside AGM after a motion from the floor was moved, voted on and closed."""
+    from meetings.ballots.casting import cast_vote
+    from meetings.ballots.chairing import close_item, open_item
+    from meetings.floor.business import add_motion
+    from members.models import Member
+
+    maya, daniel = (Member.objects.get(member_id=n) for n in ("000011", "000012"))
+    others_arrive(meeting, meeting.quorum - 2)
+    arrive(meeting, maya)
+    arrive(meeting, daniel)
+    chair = daniel.account
+    motion = add_motion(
+        meeting,
+        chair,
+        title=MOTION,
+        text="That the Chapter sets up a hardship fund.",
+        mover=maya,
+        seconder=daniel,
+    )
+    motion = open_item(motion, chair)
+    unlock_meeting(meeting, get_user_model().objects.get(username=SCRUTINEER), BALLOT_PASSPHRASE)
+    cast_vote(maya, motion, [motion.choices.get(label="For").pk])
+    close_item(motion, chair)
+
+
+@in_modes([DESKTOP])
+def test_chair_publishes_the_minutes_and_the_member_reads_them(demo, open_context, mode):
+    meeting = MeetingPage.objects.get(url_path__endswith="riverside-chapter-agm/")
+    a_motion_voted_on(meeting)
+
+    chair_page = open_context(mode).new_page()
+    sign_in(chair_page, CHAIR_EMAIL, next_path=RIVERSIDE_AGM + "chair/")
+    chair_page.get_by_role("link", name="Minutes", exact=True).click()
+    chair_page.get_by_role("button", name="Draft the minutes").click()
+    expect(chair_page.get_by_text("A draft, not yet published.")).to_be_visible()
+    motion_notes = chair_page.get_by_role("group", name=re.compile(re.escape(MOTION)))
+    expect(motion_notes).to_contain_text("Moved by Maya Okonkwo, seconded by Daniel Tremblay")
+    motion_notes.get_by_label("Note on this item").fill("Carried after a short debate.")
+    chair_page.get_by_role("button", name="Save and publish the minutes").click()
+    expect(chair_page.get_by_text("The minutes are published")).to_be_visible()
+
+    member_page = open_context(mode).new_page()
+    sign_in(member_page, MEMBER_EMAIL, next_path=RIVERSIDE_AGM)
+    member_page.get_by_role("link", name="Read the minutes of this meeting").click()
+    expect(member_page.get_by_role("heading", level=1)).to_contain_text("Minutes")
+    expect(member_page.get_by_role("heading", name=MOTION)).to_be_visible()
+    expect(member_page.get_by_text("Carried after a short debate.")).to_be_visible()
+    pdf_link = member_page.get_by_role("link", name="Download the minutes (PDF)")
+    pdf = member_page.request.get(pdf_link.get_attribute("href"))
+    assert pdf.ok and pdf.body()[:5] == b"%PDF-"
