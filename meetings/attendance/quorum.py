@@ -8,8 +8,8 @@ from meetings.attendance.register import present_count
 
 NO_QUORUM_REFUSAL = (
     "There is no quorum: {present} present, {needed} needed. Nothing has changed: the "
-    "vote is not open. To open it anyway, tick “Open this vote without quorum” and give "
-    "the reason, which goes in the chair log and the minutes."
+    "vote is not open. To open it anyway, choose “Open without quorum…” and give the "
+    "reason, which goes in the chair log and the minutes."
 )
 NO_REASON_REFUSAL = (
     "Give the reason for opening this vote without quorum: it goes in the chair log and "

@@ -22,7 +22,13 @@ from meetings.factories import (
     MeetingIndexPageFactory,
     MeetingPageFactory,
 )
-from meetings.models import GuideIndexPage, GuidePage, MeetingIndexPage, MeetingPage
+from meetings.models import (
+    GuideIndexPage,
+    GuidePage,
+    MeetingIndexPage,
+    MeetingMinutesPage,
+    MeetingPage,
+)
 from policies.factories import PolicyPageFactory
 from policies.models import PolicyPage
 
@@ -85,11 +91,16 @@ class PageTreeRulesTests(WagtailPageTestCase):
         self.assertAllowedSubpageTypes(MeetingIndexPage, {MeetingPage})
         self.assertCanNotCreateAt(ContentPage, MeetingIndexPage)
 
-    def test_meetings_go_only_under_the_meeting_index_and_have_no_children(self):
+    def test_meetings_go_only_under_the_meeting_index_and_hold_only_their_minutes(self):
         self.assertAllowedParentPageTypes(MeetingPage, {MeetingIndexPage})
-        self.assertAllowedSubpageTypes(MeetingPage, set())
+        self.assertAllowedSubpageTypes(MeetingPage, {MeetingMinutesPage})
         self.assertCanNotCreateAt(HomePage, MeetingPage)
         self.assertCanNotCreateAt(GuideIndexPage, MeetingPage)
+
+    def test_minutes_go_only_under_their_meeting_and_have_no_children(self):
+        self.assertAllowedParentPageTypes(MeetingMinutesPage, {MeetingPage})
+        self.assertAllowedSubpageTypes(MeetingMinutesPage, set())
+        self.assertCanNotCreateAt(HomePage, MeetingMinutesPage)
 
 
 class PageRenderingTests(WagtailPageTestCase):
