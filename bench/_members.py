@@ -207,6 +207,7 @@ def meeting_under_way(meeting, members):
     """Halfway through the demo ballot: every member has voted on the motion, which the
     chair has closed (so the page shows its result and the list of counted receipts),
     and the budget is open. Returns the open item."""
+    from meetings.attendance.register import arrive
     from meetings.ballots.casting import cast_vote
     from meetings.ballots.chairing import close_item, open_item
     from meetings.ballots.models import BallotItem
@@ -214,6 +215,8 @@ def meeting_under_way(meeting, members):
 
     chair = meeting.chairs.first()
     motion, budget = BallotItem.objects.filter(meeting=meeting).order_by("position")[:2]
+    for member in members:  # the voters are in the room: the meeting has its quorum
+        arrive(meeting, member)
     motion = open_item(motion, chair)
     unlock_ballots(meeting, BALLOT_PASSPHRASE)  # the demo scrutineer's
     choices = list(motion.choices.order_by("position"))

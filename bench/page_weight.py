@@ -1,4 +1,5 @@
-"""What a browser downloads for the meeting page, compressed, against the 40 KB target.
+"""What a browser downloads for the meeting page, compressed, against the 40 KB target;
+and the light voting page for 2G (issue 16), against 15 KB in at most two requests.
 
     .venv/bin/python -m bench.page_weight
 
@@ -37,6 +38,9 @@ from bench._members import eligible_members, load_demo, meeting_under_way, sign_
 from bench._server import BenchSite
 
 TARGET_BYTES = 40_000  # "40 KB compressed", read strictly (not 40 × 1024)
+# The light voting page (`<meeting>/vote/`, issue 16): for 2G and old phones.
+LIGHT_TARGET_BYTES = 15_000
+LIGHT_MAX_REQUESTS = 2
 VOTERS = 100
 
 # Script names that are, or belong to, a JavaScript framework or UI library.
@@ -307,6 +311,57 @@ def member_page_check(html):
     return []
 
 
+def light_page_check(html):
+    """The light page shows the open item's form."""
+    if "Cast my vote" not in html or "csrfmiddlewaretoken" not in html:
+        return ["the light voting page has no vote form"]
+    return []
+
+
+def vote_on_light_page(base_url, path, cookie):
+    """Vote from the light page as its form does: the page (for its CSRF cookie and token),
+    the POST, and the page the redirect leads to. Returns (rows of the vote and its answer,
+    problems, the answer's HTML)."""
+    opener = urllib.request.build_opener(NoRedirect)
+    page = urllib.request.Request(base_url + path, headers={"Cookie": cookie})  # noqa: S310
+    with opener.open(page, timeout=20) as response:
+        html = response.read().decode()
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+    csrf_cookie = next((c.split(";")[0] for c in set_cookies if c.startswith("csrftoken=")), "")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)
+    choice = re.search(r'name="choice" value="(\d+)"', html).group(1)
+    body = f"csrfmiddlewaretoken={token}&light=1&choice={choice}".encode()
+    both = "; ".join(part for part in (cookie, csrf_cookie) if part)
+    post = urllib.request.Request(  # noqa: S310 - loopback only
+        base_url + action,
+        data=body,
+        headers={
+            "Cookie": both,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": base_url + path,
+            "Accept-Encoding": "gzip, br",
+        },
+    )
+    try:
+        with opener.open(post, timeout=20) as response:
+            status, location, sent = (
+                response.status,
+                response.headers.get("Location"),
+                response.read(),
+            )
+    except urllib.error.HTTPError as error:
+        status, location, sent = error.code, error.headers.get("Location"), error.read()
+    rows = [Row("vote (POST)", urlsplit(action).path, status, len(sent), len(sent), "as sent")]
+    problems = [] if status == 302 else [f"the vote answered HTTP {status}, not a redirect"]
+    answer_row, answer = measure(urljoin(base_url + path, location or path), "answer page", both)
+    rows.append(answer_row)
+    answer_html = answer.decode("utf-8", "replace")
+    if "Your vote is recorded" not in answer_html:
+        problems.append("the answer page does not say the vote is recorded")
+    return rows, problems, answer_html
+
+
 # Main ----------------------------------------------------------------------------------
 
 
@@ -358,6 +413,27 @@ def main():
             )
         else:
             print("\nEvery page above names its icon (counted), so no /favicon.ico request.")
+
+        # The light voting page for 2G: loading it, then voting from it and its answer.
+        light_path = meeting_path + "vote/"
+        rows, problems, notes, _ = weigh(site.base_url, light_path, cookie, light_page_check)
+        light_total = print_table(f"Light voting page, signed-in member: GET {light_path}", rows)
+        light_requests = len(rows)
+        vote_rows, vote_problems, _ = vote_on_light_page(site.base_url, light_path, cookie)
+        answer_total = print_table("Voting from the light page: the vote and its answer", vote_rows)
+        all_problems += problems + vote_problems
+        for problem in problems + vote_problems:
+            print(f"  PROBLEM: {problem}")
+        light_ok = (
+            max(light_total, answer_total) <= LIGHT_TARGET_BYTES
+            and max(light_requests, len(vote_rows)) <= LIGHT_MAX_REQUESTS
+        )
+        print(
+            f"\nLight voting page: {light_total:,} bytes in {light_requests} request(s); "
+            f"the vote's answer: {answer_total:,} bytes in {len(vote_rows)} requests; "
+            f"target ≤ {LIGHT_TARGET_BYTES:,} bytes and ≤ {LIGHT_MAX_REQUESTS} requests each: "
+            f"{'PASS' if light_ok else 'FAIL'}"
+        )
 
         total = totals[meeting_path]
         verdict = "PASS" if total <= TARGET_BYTES else "FAIL"

@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
@@ -21,6 +22,10 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import PROSE_FEATURES
+from meetings.attendance import views as attendance_views
+from meetings.attendance.models import AttendanceRecord
+from meetings.attendance.register import attendance_for
+from meetings.ballots import light_page
 from meetings.ballots import scrutineers as scrutineer_views
 from meetings.ballots import views as ballot_views
 from meetings.ballots.chairing import chair_ids
@@ -34,7 +39,12 @@ from meetings.ballots.models import (
     VoterRecord,
 )
 from meetings.calendar import meeting_calendar
+from meetings.floor import views as floor_views
+from meetings.floor.models import FloorItem, Nomination
 from meetings.guides.models import GuideIndexPage, GuidePage
+from meetings.minutes import views as minutes_views
+from meetings.minutes.drafting import published_minutes_url
+from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 from meetings.notices.models import MeetingNotice, NoticeDelivery
 from meetings.page_form import MeetingPageForm
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
@@ -277,6 +287,16 @@ class MeetingPage(RoutablePageMixin, Page):
         default=0,
         help_text="How many members must be present for votes to count (0: no quorum).",
     )
+    quorum_share = models.PositiveSmallIntegerField(
+        "quorum as a share",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=(
+            "Or: the percentage of eligible members who must be present (e.g. 10 for one "
+            "in ten, rounded up). Leave empty to use the number above."
+        ),
+    )
     chairs = ParentalManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -338,7 +358,11 @@ class MeetingPage(RoutablePageMixin, Page):
         ),
         FieldPanel("guide"),
         MultiFieldPanel(
-            [FieldPanel("chairs"), FieldPanel("scrutineers"), FieldPanel("quorum")],
+            [
+                FieldPanel("chairs"),
+                FieldPanel("scrutineers"),
+                FieldRowPanel([FieldPanel("quorum"), FieldPanel("quorum_share")]),
+            ],
             heading="Chairing, scrutineers and quorum",
         ),
     ]
@@ -355,7 +379,7 @@ class MeetingPage(RoutablePageMixin, Page):
     ]
 
     parent_page_types = ["meetings.MeetingIndexPage"]
-    subpage_types = []
+    subpage_types = ["meetings.MeetingMinutesPage"]
 
     class Meta:
         verbose_name = "meeting page"
@@ -405,6 +429,11 @@ class MeetingPage(RoutablePageMixin, Page):
         for field, _ in self.AUDIENCE_UNIT_FIELDS.values():
             if field != chosen and getattr(self, f"{field}_id") is not None:
                 errors[field] = f"Leave this empty: the meeting is for {audience_label}."
+        if self.quorum and self.quorum_share:
+            errors["quorum_share"] = (
+                "Give the quorum as a number of members or as a share, not both: "
+                "set the number to 0 to use the share."
+            )
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = "The meeting must end after it starts."
         if errors:
@@ -530,6 +559,13 @@ class MeetingPage(RoutablePageMixin, Page):
             materials=self.materials.select_related("document") if eligibility else [],
             is_chair=self.may_chair(request.user),
         )
+        if eligibility:
+            context["minutes_url"] = published_minutes_url(self)
+        if eligibility and not getattr(request, "is_preview", False):
+            # Entering the open room checks the member in to the attendance register.
+            context["attendance"] = attendance_for(
+                self, member, room_is_open=context["room_is_open"]
+            )
         context.update(ballot_views.ballot_context(request, self, eligibility))
         return context
 
@@ -546,6 +582,11 @@ class MeetingPage(RoutablePageMixin, Page):
         """The ballot section alone, for the page's script to swap in."""
         self.load_audience()
         return ballot_views.ballot_fragment(request, self)
+
+    @path("vote/", name="light_ballot")
+    def light_ballot(self, request):
+        """The light voting page: the open items and their forms, for slow connections."""
+        return light_page.light_ballot(request, self)
 
     @path("receipt/<int:item_id>/", name="email_receipt")
     def email_receipt(self, request, item_id):
@@ -566,9 +607,24 @@ class MeetingPage(RoutablePageMixin, Page):
         self.load_audience()
         return ballot_views.chair_console(request, self)
 
+    @path("chair/open-without-quorum/<int:item_id>/", name="open_without_quorum")
+    def open_without_quorum(self, request, item_id):
+        """The chair confirms opening an item without quorum, with the reason."""
+        return attendance_views.open_without_quorum_page(request, self, item_id)
+
     @path("chair/<str:action>/<int:item_id>/", name="chair_act")
     def chair_act(self, request, action, item_id):
         return ballot_views.chair_act(request, self, action, item_id)
+
+    @path("chair/business/", name="floor_business")
+    def floor_business(self, request):
+        """The chair adds motions, amendments and nominations from the floor."""
+        return floor_views.floor_business(request, self)
+
+    @path("chair/minutes/", name="chair_minutes")
+    def chair_minutes(self, request):
+        """The chair drafts the minutes, adds notes and publishes them."""
+        return minutes_views.chair_minutes(request, self)
 
     @path("chair/unlock/", name="unlock_ballots")
     def unlock_ballots(self, request):
@@ -581,6 +637,16 @@ class MeetingPage(RoutablePageMixin, Page):
     @path("chair/results/", name="results_csv")
     def results_csv(self, request):
         return ballot_views.results_csv(request, self)
+
+    @path("attendance/sign-out/", name="sign_out")
+    def sign_out(self, request):
+        """A member signs out of the meeting: the register records when they left."""
+        return attendance_views.sign_out_of_meeting(request, self)
+
+    @path("attendance/return/", name="return_to_meeting")
+    def return_to_meeting(self, request):
+        """A member who signed out checks in again."""
+        return attendance_views.return_to_the_meeting(request, self)
 
     @path("calendar/", name="calendar")
     def calendar(self, request):
@@ -623,6 +689,7 @@ class MeetingMaterial(Orderable):
 
 
 __all__ = [
+    "AttendanceRecord",
     "AudienceKind",
     "Ballot",
     "BallotItem",
@@ -630,13 +697,17 @@ __all__ = [
     "ChairAction",
     "Choice",
     "Eligibility",
+    "FloorItem",
     "GuideIndexPage",
     "GuidePage",
     "MeetingIndexPage",
     "MeetingKind",
     "MeetingMaterial",
+    "MeetingMinutesPage",
     "MeetingNotice",
     "MeetingPage",
+    "MinutesItem",
+    "Nomination",
     "NoticeDelivery",
     "Presence",
     "VoterRecord",

@@ -12,6 +12,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
+from meetings.attendance.views import register_csv
 from meetings.materials import may_download
 from meetings.models import MeetingPage
 from meetings.notices.admin_views import (
@@ -51,6 +52,11 @@ def register_mailing_list_url():
             "meetings/mailed-notices/",
             mailed_notice_meetings_view,
             name="meetings_mailed_notices",
+        ),
+        path(
+            "meetings/<int:meeting_id>/attendance-register/",
+            register_csv,
+            name="meetings_attendance_register",
         ),
     ]
 
@@ -115,7 +121,8 @@ def mailing_list_listing_button(page, user, next_url=None):
 @hooks.register("register_permissions")
 def register_mailing_list_permission():
     return Permission.objects.filter(
-        content_type__app_label="meetings", codename="export_mailing_list"
+        content_type__app_label="meetings",
+        codename__in=["export_mailing_list", "export_attendance_register"],
     )
 
 

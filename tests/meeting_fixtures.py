@@ -51,6 +51,15 @@ def aimed_at(kind, chapter):
     return {"audience_kind": kind, **unit}
 
 
+def chapter_meeting_started(home_page, **fields):
+    """A Chapter's meeting that began five minutes ago, with its chair: (meeting, chair,
+    the Chapter, another Chapter)."""
+    chapter, other_chapter = two_chapters()
+    chair = chair_account()
+    meeting = chapter_meeting_begun(home_page, chapter, chairs=[chair], **fields)
+    return meeting, chair, chapter, other_chapter
+
+
 def meeting_under_way(home_page, *, voters=1):
     """The meeting, its chair, its open item, eligible members with accounts, and an outsider."""
     chapter, other_chapter = two_chapters()

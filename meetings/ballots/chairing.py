@@ -57,10 +57,17 @@ def log_chair_action(meeting, item, action, user, note=""):
     )
 
 
-def open_item(item, user):
+def open_item(item, user, *, without_quorum=None):
     """Open a draft item for voting, sealed to the meeting's key (made now for the first
     item, when the meeting has a scrutineer to hold it). Other open items stay open: the
-    chair closes them."""
+    chair closes them.
+
+    Without quorum the item opens only when the chair confirms it with a reason
+    (`without_quorum`, the reason typed; None when not confirmed); the quorum taken
+    is recorded with the item either way.
+    """
+    from meetings.attendance.quorum import QuorumRefused, take_quorum_for_opening
+    from meetings.floor.business import refuse_opening_before_amendments
     from meetings.models import MeetingPage
 
     with transaction.atomic():
@@ -70,10 +77,15 @@ def open_item(item, user):
                 "This item has already been opened. A closed item never reopens: "
                 "re-run it as a new item."
             )
+        refuse_opening_before_amendments(item)
         ensure_choices(item)
         if item.choices.count() < (1 if item.allow_abstain else 2):
             raise ChairRefused("Add the candidates before opening this election.")
         meeting = MeetingPage.objects.get(pk=item.meeting_id)
+        try:
+            quorum_note = take_quorum_for_opening(meeting, item, without_quorum)
+        except QuorumRefused as refused:
+            raise ChairRefused(refused.message) from None
         try:
             item.ballot_key = meeting_key_for_voting(meeting)
         except KeyRefused as refused:
@@ -81,7 +93,7 @@ def open_item(item, user):
         item.state = BallotItem.State.OPEN
         item.opened_at = timezone.now()
         item.save(update_fields=["state", "opened_at", "ballot_key"])
-        log_chair_action(meeting, item, ChairAction.Action.OPEN, user)
+        log_chair_action(meeting, item, ChairAction.Action.OPEN, user, note=quorum_note)
     meeting_changed(item.meeting_id)
     return item
 

@@ -69,6 +69,10 @@ def count_item(item, private_key=None):
             sealed.update(sealed_ballot=None)
         item.counted_at = timezone.now()
         item.save(update_fields=["counted_at"])
+        # A carried amendment rewrites its motion once counted, whoever counted it.
+        from meetings.floor.business import settle_amendment
+
+        settle_amendment(item)
     cache.delete(PROGRESS_KEY.format(pk=item.pk))
     meeting_changed(item.meeting_id)
     return item

@@ -3,6 +3,8 @@ version that moves when the chair acts. Kept in the shared cache, so polling
 costs no database query and every app server answers the same.
 """
 
+import zlib
+
 from django.core.cache import cache
 from django.db import transaction
 
@@ -30,17 +32,23 @@ def now_state(meeting_pk):
     rows = list(
         BallotItem.objects.filter(meeting_id=meeting_pk)
         .order_by("position", "pk")
-        .values_list("pk", "state", "counted_at")
+        .values_list("pk", "state", "counted_at", "title")
     )
     closed = BallotItem.State.CLOSED
     state = {
-        "open": [pk for pk, s, _ in rows if s == BallotItem.State.OPEN],
-        "closed": [pk for pk, s, _ in rows if s == closed],
-        "counting": [pk for pk, s, counted in rows if s == closed and counted is None],
+        "open": [pk for pk, s, _, _ in rows if s == BallotItem.State.OPEN],
+        "closed": [pk for pk, s, _, _ in rows if s == closed],
+        "counting": [pk for pk, s, counted, _ in rows if s == closed and counted is None],
     }
     state["version"] = "o{}c{}k{}".format(
         *("-".join(map(str, state[part])) for part in ("open", "closed", "counting"))
     )
+    # Business from the floor moves the agenda too: items added, reordered or amended
+    # (an amended motion's title says so) change the version, so pages follow.
+    later = [(pk, title) for pk, s, _, title in rows if s == BallotItem.State.DRAFT]
+    if later:
+        agenda = "|".join(f"{pk}:{title}" for pk, title in later)
+        state["version"] += f"a{zlib.crc32(agenda.encode()):08x}"
     return state
 
 

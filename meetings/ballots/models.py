@@ -346,6 +346,12 @@ class ChairAction(models.Model):
         EXPORT = "export", "Exported results"
         UNLOCK = "unlock", "Unlocked the sealed ballots"
         END_VOTING = "end_voting", "Ended the meeting's voting and destroyed its ballot key"
+        # Business from the floor (meetings.floor.business).
+        MOTION = "motion", "Added a motion from the floor"
+        AMENDMENT = "amendment", "Added an amendment from the floor"
+        AMENDED = "amended", "Amended the motion, as carried"
+        NOMINATION = "nominate", "Took a nomination from the floor"
+        REORDER = "reorder", "Moved on the agenda"
 
     meeting = models.ForeignKey(
         "meetings.MeetingPage", on_delete=models.CASCADE, related_name="chair_actions"

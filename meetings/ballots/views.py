@@ -18,7 +18,9 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from cms.exports import csv_response
-from meetings.ballots.board import board, members_present, note_presence
+from meetings.attendance.quorum import quorum_now, quorums_at_opening
+from meetings.attendance.register import present_count
+from meetings.ballots.board import board, note_presence
 from meetings.ballots.casting import (
     REFUSED_AGAIN,
     VOTE_LIMIT_RETRY_AFTER,
@@ -49,6 +51,14 @@ from meetings.ballots.results import (
     receipt_shape,
 )
 from meetings.ballots.sealing import current_meeting_key, is_unlocked
+from meetings.floor.business import (
+    candidates_by_item,
+    close_and_open_next,
+    floor_records,
+    move_down,
+    move_up,
+    next_draft,
+)
 from members.audience import signed_in_member, signed_in_voter
 
 
@@ -187,7 +197,9 @@ def vote(request, meeting, item):
         )
     if refusal:
         messages.error(request, refusal)
-    response = HttpResponseRedirect(meeting.url + "#ballot")
+    # A vote from the light voting page (`light_page`) gets its answer there.
+    answer_at = "vote/" if request.POST.get("light") else "#ballot"
+    response = HttpResponseRedirect(meeting.url + answer_at)
     if receipt:
         remember_receipt(response, meeting, member, item, receipt)
     return response
@@ -338,15 +350,25 @@ def chair_context(meeting, user):
         for item_id in open_ids:
             turnout[item_id] = VoterRecord.objects.filter(item_id=item_id).count()
     eligible = meeting.eligible_members().count()
+    taken = quorums_at_opening(meeting)
+    floors, candidates = floor_records(meeting), candidates_by_item(meeting)
     for row in items:
         row.turnout = turnout.get(row.item.pk)
-    present = members_present(meeting)
+        row.quorum_at_opening = taken.get(row.item.pk)
+        row.floor = floors.get(row.item.pk)
+        row.candidates = candidates.get(row.item.pk, [])
+        if row.item.state == BallotItem.State.OPEN:
+            row.next_item = next_draft([other.item for other in items], row.item)
+    # Present means in the attendance register and not signed out.
+    present = present_count(meeting)
+    quorum = quorum_now(meeting, eligible=eligible, present=present)
     return {
         "page": meeting,
         "board": items,
         "eligible": eligible,
         "present": present,
-        "quorum_met": present >= meeting.quorum,
+        "quorum_met": quorum.held,
+        "quorum": quorum,
         "actions": ChairAction.objects.filter(meeting=meeting).select_related("item")[:20],
         "is_chair": meeting.may_chair(user),
         "confirm_labels": CONFIRMED_ACTIONS,
@@ -384,7 +406,15 @@ def chair_console(request, meeting):
     return response
 
 
-CHAIR_ACTIONS = {"open": open_item, "close": close_item, "rerun": rerun_item}
+CHAIR_ACTIONS = {
+    "open": open_item,
+    "close": close_item,
+    "rerun": rerun_item,
+    # Running the agenda (meetings.floor.business).
+    "next": close_and_open_next,
+    "up": move_up,
+    "down": move_down,
+}
 
 # Chair actions that cannot be undone ask first, and what their "Yes, …" button does.
 # With JavaScript the chair's page asks in a dialog; without it, `chair_confirmation`.
@@ -392,6 +422,7 @@ CONFIRMED_ACTIONS = {
     "close": "close voting",
     "rerun": "re-run it",
     "end_voting": "destroy the ballot key",
+    "next": "close it and open the next",
 }
 
 
@@ -408,6 +439,13 @@ def chair_confirmation(request, meeting, action, item=None):
         "action": action,
         "item": item,
         "confirm_label": CONFIRMED_ACTIONS[action],
+        # What the chair's form sent besides (a reason to open without quorum, say) goes
+        # back with the answer.
+        "carried": [
+            (name, value)
+            for name, value in request.POST.items()
+            if name not in ("csrfmiddlewaretoken", "confirmed")
+        ],
     }
     response = render(request, "meetings/chair_confirm.html", context)
     patch_cache_control(response, private=True, no_store=True)
@@ -425,8 +463,12 @@ def chair_act(request, meeting, action, item_id):
         return chair_confirmation(request, meeting, action, item)
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "chair/")
+    options = {}
+    if action in ("open", "next") and request.POST.get("without_quorum"):
+        # The chair ticked "Open this vote without quorum": the reason must come with it.
+        options["without_quorum"] = request.POST.get("without_quorum_reason", "")
     try:
-        CHAIR_ACTIONS[action](item, request.user)
+        CHAIR_ACTIONS[action](item, request.user, **options)
     except ChairRefused as refusal:
         messages.error(request, refusal.message)
     if is_fetch(request):

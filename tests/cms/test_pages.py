@@ -22,7 +22,13 @@ from meetings.factories import (
     MeetingIndexPageFactory,
     MeetingPageFactory,
 )
-from meetings.models import GuideIndexPage, GuidePage, MeetingIndexPage, MeetingPage
+from meetings.models import (
+    GuideIndexPage,
+    GuidePage,
+    MeetingIndexPage,
+    MeetingMinutesPage,
+    MeetingPage,
+)
 from policies.factories import PolicyPageFactory
 from policies.models import PolicyPage
 
@@ -46,7 +52,8 @@ TREE = [
     (GuideIndexPage, {HomePage}, {GuidePage}),
     (GuidePage, {GuideIndexPage}, set()),
     (MeetingIndexPage, {HomePage}, {MeetingPage}),
-    (MeetingPage, {MeetingIndexPage}, set()),
+    (MeetingPage, {MeetingIndexPage}, {MeetingMinutesPage}),
+    (MeetingMinutesPage, {MeetingPage}, set()),
 ]
 
 

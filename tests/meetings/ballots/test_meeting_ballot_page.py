@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 def agm(home_page):
     chapter_a, chapter_b = two_chapters()
     chair_user = chair_account()
-    meeting = chapter_meeting_begun(home_page, chapter_a, chairs=[chair_user], quorum=2)
+    meeting = chapter_meeting_begun(home_page, chapter_a, chairs=[chair_user])
     voter = member_with_account(chapter_a, given_name="Ada")
     outsider = member_with_account(chapter_b)
     item = BallotItemFactory(meeting=meeting, title="Motion 1: safe staffing")
@@ -240,6 +240,8 @@ def test_chair_opens_and_closes_items_from_the_chair_page_and_each_action_is_log
 
 def test_chair_page_shows_live_turnout_presence_and_quorum(client, agm):
     item = opened(agm, agm["item"])
+    agm["meeting"].quorum = 2
+    agm["meeting"].save()
     voter_client = voted_for(agm, item)
     page(voter_client, agm)  # the member has the page open
     client.force_login(agm["chair"])

@@ -1,0 +1,156 @@
+"""Keeping the attendance register: arriving, signing out, returning, and who is present.
+
+Every path that changes the register (the meeting page, its sign-out and return
+forms) goes through these functions. Times are kept in whole minutes: the
+register says who was in the room, not what they did there.
+"""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from meetings.attendance.models import AttendanceRecord
+
+# Where each member's place in the register waits between page loads, so that a page load
+# costs no query once the member is checked in. Every change to the register forgets it.
+STAY_KEY = "attendance-{meeting}-{member}"
+STAY_TIMEOUT = 600  # seconds
+
+
+def _forget_stay(meeting, member):
+    key = STAY_KEY.format(meeting=meeting.pk, member=member.pk)
+    cache.delete(key)
+    # Again once committed: a page load between the two may have cached the old stay.
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def whole_minute(moment=None):
+    """The moment (now by default) with its seconds dropped: the register's resolution."""
+    return (moment or timezone.now()).replace(second=0, microsecond=0)
+
+
+def arrive(meeting, member, *, by_proxy=False):
+    """A member's first arrival: entering the meeting room (loading the meeting page while
+    it is open) checks them in, once. A member who has signed out is not checked in
+    again by a page load: they return with the page's "Return to the meeting" form."""
+    if AttendanceRecord.objects.filter(meeting=meeting, member=member).exists():
+        return
+    _check_in(meeting, member, by_proxy=by_proxy)
+    _forget_stay(meeting, member)
+
+
+def return_to_meeting(meeting, member, *, by_proxy=False):
+    """Check a member in again after they signed out (no change while they are present)."""
+    _check_in(meeting, member, by_proxy=by_proxy)
+    _forget_stay(meeting, member)
+
+
+def _check_in(meeting, member, *, by_proxy):
+    # One statement that two racing page loads cannot both win: the register's constraint
+    # allows one open stay per member, and the loser's insert is ignored.
+    AttendanceRecord.objects.bulk_create(
+        [
+            AttendanceRecord(
+                meeting=meeting, member=member, arrived_at=whole_minute(), by_proxy=by_proxy
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def sign_out(meeting, member):
+    """End the member's own stay in the meeting. Returns whether they were present."""
+    with transaction.atomic():
+        changed = AttendanceRecord.objects.filter(
+            meeting=meeting, member=member, left_at__isnull=True
+        ).update(left_at=whole_minute())
+        _forget_stay(meeting, member)
+    return bool(changed)
+
+
+def present_count(meeting):
+    """How many members are in the room now: checked in and not signed out."""
+    return AttendanceRecord.objects.filter(meeting=meeting, left_at__isnull=True).count()
+
+
+def present_members(meeting):
+    """The members in the room now, by family and given name (for choosing a mover)."""
+    from members.models import Member
+
+    return Member.objects.filter(
+        pk__in=AttendanceRecord.objects.filter(meeting=meeting, left_at__isnull=True).values(
+            "member_id"
+        )
+    ).order_by("family_name", "given_name", "member_id")
+
+
+@dataclass
+class MemberAttendance:
+    """What the meeting page tells a member about their place in the register."""
+
+    present: bool
+    since: object = None  # arrival of the current stay, or departure of the last one
+    by_proxy: bool = False
+
+
+def attendance_for(meeting, member, *, room_is_open):
+    """Check the member in on their first arrival, then say where they stand.
+
+    None when there is nothing to say (no member, or the room is not open). Once the
+    member is in the register, the answer comes from the shared cache.
+    """
+    if member is None or not room_is_open:
+        return None
+    key = STAY_KEY.format(meeting=meeting.pk, member=member.pk)
+    attendance = cache.get(key)
+    if attendance is None:
+        latest = _latest_stay(meeting, member)
+        if latest is None:
+            _check_in(meeting, member, by_proxy=False)
+            latest = _latest_stay(meeting, member)
+        if latest.left_at is None:
+            attendance = MemberAttendance(
+                present=True, since=latest.arrived_at, by_proxy=latest.by_proxy
+            )
+        else:
+            attendance = MemberAttendance(present=False, since=latest.left_at)
+        cache.set(key, attendance, STAY_TIMEOUT)
+    return attendance
+
+
+def _latest_stay(meeting, member):
+    return (
+        AttendanceRecord.objects.filter(meeting=meeting, member=member)
+        .order_by("-arrived_at", "-pk")
+        .first()
+    )
+
+
+REGISTER_COLUMNS = ["Member ID", "Given name", "Family name", "Arrived", "Left", "By proxy"]
+
+
+def register_rows(meeting):
+    """The register for the union's records, a row per stay, in the meeting's time zone."""
+    zone = meeting.zone
+
+    def local(moment):
+        return "" if moment is None else timezone.localtime(moment, zone).strftime("%Y-%m-%d %H:%M")
+
+    records = (
+        AttendanceRecord.objects.filter(meeting=meeting)
+        .select_related("member")
+        .order_by("member__family_name", "member__given_name", "member__member_id", "arrived_at")
+    )
+    return [
+        [
+            record.member.member_id,
+            record.member.given_name,
+            record.member.family_name,
+            local(record.arrived_at),
+            local(record.left_at),
+            "yes" if record.by_proxy else "no",
+        ]
+        for record in records
+    ]
