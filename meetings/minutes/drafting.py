@@ -52,9 +52,10 @@ def _attendance(meeting):
     needed = quorum_needed(meeting, eligible)
     first = stays.order_by("arrived_at").values_list("arrived_at", flat=True).first()
     rows = [
-        f"{attended} of the {eligible} members who could attend were recorded in the "
-        f"attendance register{f', {by_proxy} of them by proxy' if by_proxy else ''}"
-        f"{f'; the first arrived at {_local(meeting, first)}' if first else ''}.",
+        f"{attended} member{'s' if attended != 1 else ''} attended (the attendance register)"
+        f"{f', {by_proxy} of them by proxy' if by_proxy else ''}"
+        f"{f'; the first arrived at {_local(meeting, first)}' if first else ''}. "
+        f"{eligible} members could attend when the minutes were drafted.",
     ]
     if needed:
         share = (
