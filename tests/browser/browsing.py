@@ -86,3 +86,15 @@ def describe_violations(violations):
                 summary = node["failureSummary"].replace("\n", "\n         ")
                 lines.append(f"         {summary}")
     return "\n".join(lines)
+
+
+def members_arrive(meeting, count, *, besides=("000011", "000012")):
+    """``count`` members of ``meeting`` other than those a journey signs in as
+    (``besides``) are in the room: the register has them. Most demo members have no
+    account, so they are checked in here rather than by a page."""
+    from meetings.attendance.register import arrive
+    from members.models import Standing
+
+    others = meeting.audience_members().filter(standing=Standing.ACTIVE)
+    for member in others.exclude(member_id__in=besides)[:count]:
+        arrive(meeting, member)

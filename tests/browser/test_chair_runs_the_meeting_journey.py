@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from meetings.attendance.register import arrive
 from meetings.ballots.sealing import unlock_meeting
 from meetings.models import MeetingPage
-from members.models import Standing
 from staff.demo import BALLOT_PASSPHRASE
 from staff.demo import SCRUTINEER_USERNAME as SCRUTINEER
 from tests.browser.browsing import (
@@ -23,6 +22,7 @@ from tests.browser.browsing import (
     RIVERSIDE_AGM,
     expect,
     in_modes,
+    members_arrive,
     sign_in,
 )
 
@@ -47,20 +47,12 @@ def follow(member_page, mode):
     return None
 
 
-def others_arrive(meeting, count):
-    """Members other than the two in the journey are in the room (the register has them:
-    most demo members have no account, so they are checked in here rather than by a page)."""
-    others = meeting.audience_members().filter(standing=Standing.ACTIVE)
-    for member in others.exclude(member_id__in=["000011", "000012"])[:count]:
-        arrive(meeting, member)
-
-
 @in_modes([DESKTOP, PHONE_NO_JS])
 def test_chair_adds_and_amends_a_motion_and_the_member_votes_on_it_as_amended(
     demo, open_context, mode
 ):
     meeting = MeetingPage.objects.get(url_path__endswith="riverside-chapter-agm/")
-    others_arrive(meeting, meeting.quorum - 2)
+    members_arrive(meeting, meeting.quorum - 2)
 
     member_page = open_context(mode).new_page()
     sign_in(member_page, MEMBER_EMAIL, next_path=RIVERSIDE_AGM)
@@ -117,6 +109,8 @@ def test_chair_adds_and_amends_a_motion_and_the_member_votes_on_it_as_amended(
     agenda_row(chair_page, amendment).get_by_role(
         "button", name=re.compile("Close this and open the next")
     ).click()
+    # It asks first: in a dialog with JavaScript, on a page of its own without.
+    chair_page.get_by_role("button", name="Yes, close it and open the next").click()
     as_amended = f"{MOTION} (as amended)"
     expect(agenda_row(chair_page, as_amended)).to_contain_text("(open for voting)")
     expect(agenda_row(chair_page, amendment)).to_contain_text("Carried.")
@@ -135,7 +129,7 @@ def a_motion_voted_on(meeting):
     from members.models import Member
 
     maya, daniel = (Member.objects.get(member_id=n) for n in ("000011", "000012"))
-    others_arrive(meeting, meeting.quorum - 2)
+    members_arrive(meeting, meeting.quorum - 2)
     arrive(meeting, maya)
     arrive(meeting, daniel)
     chair = daniel.account

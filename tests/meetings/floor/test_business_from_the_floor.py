@@ -45,6 +45,8 @@ def add_motion(room, **overrides):
 
 
 def act(room, action, item, **data):
+    """The chair's action, answering "Yes" where the chair's page asks first."""
+    data.setdefault("confirmed", "yes")
     url = room["meeting"].url + f"chair/{action}/{item.pk}/"
     return room["chair_client"].post(url, data, follow=True).content.decode()
 

@@ -43,7 +43,7 @@ def held(agm):
     unlock(meeting)
     cast_vote(agm["ada"], item, [item.choices.get(label="For").pk])
     cast_vote(agm["bea"], item, [item.choices.get(label="Against").pk])
-    chair.post(meeting.url + f"chair/close/{item.pk}/")
+    chair.post(meeting.url + f"chair/close/{item.pk}/", {"confirmed": "yes"})
     return {**agm, "chair_client": chair, "item": item}
 
 
