@@ -21,6 +21,8 @@ CHOICES_HELP = (
     "<p>Motions and budgets get their choices automatically when the chair opens them: "
     "For, Against and, if offered, Abstain. Candidates are only for elections: each "
     "becomes a choice when the election opens.</p>"
+    "<p>A ranked election lets members rank the candidates 1st, 2nd, 3rd, ...; choose its "
+    "counting rule below (instant-runoff for one seat, or the single transferable vote).</p>"
     "<p>Once the chair opens an item it can no longer be changed or deleted here.</p>"
 )
 NOT_A_DRAFT = (
@@ -156,6 +158,7 @@ class BallotItemViewSet(ModelViewSet):
         "allow_abstain",
         "seats",
         "requires_majority",
+        "counting_rule",
         "candidates",
         "state",
         "opened_at",

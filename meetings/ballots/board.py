@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from meetings.ballots.counting import count_progress
 from meetings.ballots.models import BallotItem, Choice, Presence, VoterRecord
+from meetings.ballots.ranked import RULE_NAMES
+from meetings.ballots.ranked_items import ordinal
 from meetings.ballots.results import INLINE_RECEIPTS_UP_TO, counted_receipts, item_result
 
 # "-2": entries cached before the receipts moved out held them all; never read those.
@@ -33,6 +35,16 @@ class BoardItem:
     @property
     def input_type(self):
         return "checkbox" if self.item.max_choices > 1 else "radio"
+
+    @property
+    def ranks(self):
+        """A ranked item's menus: [{"number": 1, "ordinal": "1st"}, ...], one per candidate."""
+        count = sum(1 for choice in self.choices if not choice.is_abstain)
+        return [{"number": n, "ordinal": ordinal(n)} for n in range(1, count + 1)]
+
+    @property
+    def rule_name(self):
+        return RULE_NAMES.get(self.item.counting_rule, "")
 
     @cached_property
     def receipts(self):

@@ -18,6 +18,7 @@ from nacl.public import SealedBox
 
 from meetings.ballots.live import meeting_changed
 from meetings.ballots.models import Ballot, BallotItem, VoterRecord
+from meetings.ballots.ranked_items import store_ranked_count
 from meetings.ballots.sealing import open_ballot, unlocked_private_key
 
 COUNT_IN_REQUEST_UP_TO = 20_000
@@ -67,6 +68,8 @@ def count_item(item, private_key=None):
             secrets.SystemRandom().shuffle(ballots)
             Ballot.objects.bulk_create(ballots, batch_size=5_000)
             sealed.update(sealed_ballot=None)
+        if item.is_ranked:
+            store_ranked_count(item, ballots if total else [])
         item.counted_at = timezone.now()
         item.save(update_fields=["counted_at"])
     cache.delete(PROGRESS_KEY.format(pk=item.pk))

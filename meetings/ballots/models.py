@@ -55,6 +55,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
 from cms.blocks import PROSE_FEATURES
+from meetings.ballots.ranked import INSTANT_RUNOFF, SCOTTISH_STV
+from meetings.ballots.ranked import RULE_NAMES as RANKED_RULE_NAMES
 
 MAX_CHOICES = 500  # a sanity limit on one item's ballot, not a storage one
 
@@ -66,6 +68,7 @@ class BallotItem(ClusterableModel):
         MOTION = "motion", "Motion"
         BUDGET = "budget", "Budget"
         ELECTION = "election", "Election"
+        RANKED = "ranked", "Ranked election"
 
     class Majority(models.TextChoices):
         SIMPLE = "simple", "Simple majority (more than half of the votes cast)"
@@ -105,6 +108,17 @@ class BallotItem(ClusterableModel):
     )
     seats = models.PositiveSmallIntegerField(
         default=1, help_text="For elections: how many are elected. Members choose up to this many."
+    )
+    counting_rule = models.CharField(
+        max_length=20,
+        choices=[(code, name) for code, name in RANKED_RULE_NAMES.items()],
+        default=SCOTTISH_STV,
+        blank=True,  # forms that leave it out (motions, plain elections) keep the default
+        help_text=(
+            "For ranked elections: how the rankings are counted. Instant-runoff fills one "
+            "seat; the single transferable vote (Scottish STV rules 2007) fills one or "
+            "more. The rule is stated on the ballot and in the results."
+        ),
     )
     requires_majority = models.BooleanField(
         default=False,
@@ -150,9 +164,18 @@ class BallotItem(ClusterableModel):
             heading="Motions and budgets",
         ),
         MultiFieldPanel(
-            [FieldPanel("seats"), FieldPanel("requires_majority"), InlinePanel("candidates")],
+            [
+                FieldPanel("seats"),
+                FieldPanel("requires_majority"),
+                FieldPanel("counting_rule"),
+                InlinePanel("candidates"),
+            ],
             heading="Elections",
-            help_text="Motions and budgets get For, Against (and Abstain) automatically.",
+            help_text=(
+                "Motions and budgets get For, Against (and Abstain) automatically. In a "
+                "ranked election members rank as many candidates as they like; it has no "
+                "Abstain choice and “needs a majority” does not apply."
+            ),
         ),
     ]
 
@@ -170,12 +193,24 @@ class BallotItem(ClusterableModel):
         return self.kind == self.Kind.ELECTION
 
     @property
+    def is_ranked(self):
+        """A ranked election: members rank candidates; counted by `counting_rule`."""
+        return self.kind == self.Kind.RANKED
+
+    @property
+    def has_candidates(self):
+        return self.kind in (self.Kind.ELECTION, self.Kind.RANKED)
+
+    @property
     def is_counted(self):
         """Closed and its sealed ballots counted: its results and receipts are published."""
         return self.state == self.State.CLOSED and self.counted_at is not None
 
     @property
     def max_choices(self):
+        if self.is_ranked:
+            # A member ranks as many of the candidates as they like.
+            return len(self.choices.all())
         return self.seats if self.is_election else 1
 
     def clean(self):
@@ -186,8 +221,17 @@ class BallotItem(ClusterableModel):
                     "This item has been opened, so it can no longer be changed. "
                     "To correct it, close it and re-run it as a new item."
                 )
-        if self.is_election and self.seats < 1:
+        if not self.counting_rule:
+            self.counting_rule = SCOTTISH_STV
+        if self.has_candidates and self.seats < 1:
             raise ValidationError({"seats": "An election fills at least one seat."})
+        if self.is_ranked and self.counting_rule == INSTANT_RUNOFF and self.seats != 1:
+            raise ValidationError(
+                {
+                    "counting_rule": "Instant-runoff fills one seat: choose the single "
+                    "transferable vote to fill several."
+                }
+            )
 
 
 class Candidate(Orderable):
@@ -274,6 +318,22 @@ class Ballot(models.Model):
     @property
     def positions(self):
         return [int(position) for position in self.choices.split(",")]
+
+
+class RankedTally(models.Model):
+    """The count of a ranked election, stage by stage, as it was made when the item
+    closed (`ranked_items.store_ranked_count`). Stored, not recomputed: a tie decided by
+    lot must read the same every time. Holds totals only, never a ballot."""
+
+    item = models.OneToOneField(
+        BallotItem, on_delete=models.CASCADE, related_name="ranked_tally", editable=False
+    )
+    rule = models.CharField(max_length=20, editable=False)
+    table = models.JSONField(editable=False)  # see ranked_items.count_table
+    counted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Count of {self.item}"
 
 
 # Keys ----------------------------------------------------------------------------------

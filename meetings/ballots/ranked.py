@@ -196,6 +196,9 @@ class _Count:
         )
 
     def run(self):
+        if self.valid == 0:
+            # No valid ballot: nothing to count and nobody elected (not a draw by lot).
+            return RankedCount(self.rule, self.seats, self.candidates, 0, self.quota, [], [], [])
         self.record("first preferences")
         while len(self.elected) < self.seats:
             vacancies = self.seats - len(self.elected)

@@ -71,6 +71,7 @@ class ItemResult:
     tie: bool = False  # a tie the chair must resolve
     note: str = ""
     outcome: str = ""  # the result in words: the page, the CSV and the API say this
+    ranked: dict | None = None  # a ranked election's count, stage by stage (ranked_items)
 
 
 def decide(*, kind, majority, seats, requires_majority, choices, counts, ballots_cast):
@@ -157,6 +158,10 @@ def _decide_election(result, rows, seats, requires_majority, counted):
 
 
 def item_result(item):
+    if item.is_ranked:
+        from meetings.ballots.ranked_items import ranked_result
+
+        return ranked_result(item, Ballot.objects.filter(item=item).count())
     choices = list(item.choices.all())
     counts, cast = tally(item, choices)
     return decide(

@@ -39,6 +39,7 @@ from meetings.ballots.chairing import (
 )
 from meetings.ballots.live import cached_now_state
 from meetings.ballots.models import BallotItem, ChairAction, ScrutineerKey, VoterRecord
+from meetings.ballots.ranked_items import RankingRefused, ranked_csv_rows, ranking_from_form
 from meetings.ballots.results import (
     RECEIPT_CHECKS_LIMITED,
     closed_item,
@@ -166,7 +167,7 @@ def vote(request, meeting, item):
     member = signed_in_voter(request)
     refusal = None
     try:
-        receipt = cast_vote(member, item, request.POST.getlist("choice"))
+        receipt = cast_vote(member, item, submitted_choices(request, item))
     except VoteRefused as error:
         refusal = f"{item.title}: {error.message}"
         receipt = None
@@ -178,6 +179,16 @@ def vote(request, meeting, item):
     if receipt:
         remember_receipt(response, meeting, member, item, receipt)
     return response
+
+
+def submitted_choices(request, item):
+    """The form's choices: the ticked ones, or a ranked item's menus in rank order."""
+    if not item.is_ranked:
+        return request.POST.getlist("choice")
+    try:
+        return ranking_from_form(request.POST.getlist("rank"))
+    except RankingRefused as refused:
+        raise VoteRefused(refused.message, refused.code) from None
 
 
 def vote_answer(request, meeting, item, receipt, refusal, member=None):
@@ -402,6 +413,8 @@ def results_rows(meeting):
             percent = "" if choice.percent is None else choice.percent
             yield [item, kind, choice.label, choice.votes, percent, outcome]
         yield [item, kind, "ballots cast", result.ballots_cast, "", ""]
+        if result.ranked:
+            yield from ranked_csv_rows(item, kind, result)
 
 
 def results_csv(request, meeting):

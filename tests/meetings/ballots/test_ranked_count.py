@@ -188,6 +188,11 @@ def test_fewer_candidates_than_seats_leaves_seats_unfilled():
     assert count.unfilled_seats == 1
 
 
+def test_no_valid_ballot_elects_nobody():
+    count = count_ranked(SCOTTISH_STV, ["Ann", "Ben"], [([], 4)], 1)
+    assert count.elected == [] and count.stages == [] and count.lots == []
+
+
 def test_a_ranking_with_a_candidate_twice_or_unknown_is_refused():
     with pytest.raises(ValueError):
         count_ranked(SCOTTISH_STV, ["Ann", "Ben"], [(["Ann", "Ann"], 1)], 1)
