@@ -159,6 +159,7 @@ class BallotItemViewSet(ModelViewSet):
         "seats",
         "requires_majority",
         "counting_rule",
+        "recorded",
         "candidates",
         "state",
         "opened_at",

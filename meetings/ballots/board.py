@@ -43,6 +43,31 @@ class BoardItem:
         return [{"number": n, "ordinal": ordinal(n)} for n in range(1, count + 1)]
 
     @property
+    def may_acclaim(self):
+        """For the chair's page: a draft election with no more candidates than seats."""
+        from meetings.ballots.floor import may_acclaim
+
+        return may_acclaim(self.item)
+
+    @property
+    def may_enter_outside_count(self):
+        item = self.item
+        return (
+            not item.is_ranked
+            and not item.acclaimed
+            and item.outside_counts_added_at is None
+            and (item.state == BallotItem.State.OPEN or item.is_counted)
+        )
+
+    @property
+    def may_add_outside_counts(self):
+        return (
+            self.result is not None
+            and bool(self.result.outside_counts)
+            and not self.result.outside_added
+        )
+
+    @property
     def rule_name(self):
         return RULE_NAMES.get(self.item.counting_rule, "")
 

@@ -67,6 +67,10 @@ def count_item(item, private_key=None):
             # nor the table's pages keep the order the sealed ballots were read in.
             secrets.SystemRandom().shuffle(ballots)
             Ballot.objects.bulk_create(ballots, batch_size=5_000)
+            if item.recorded:
+                from meetings.ballots.floor import store_recorded_votes
+
+                store_recorded_votes(item, SealedBox(private_key), sealed)
             sealed.update(sealed_ballot=None)
         if item.is_ranked:
             store_ranked_count(item, ballots if total else [])

@@ -130,6 +130,26 @@ class BallotItem(ClusterableModel):
     allow_abstain = models.BooleanField(
         default=True, help_text="Offer an explicit “Abstain” choice."
     )
+    recorded = models.BooleanField(
+        default=False,
+        verbose_name="recorded (named) vote",
+        help_text=(
+            "A named vote, as executive boards hold: the ballot says plainly that the vote "
+            "is not secret, and the results list who voted what. Leave unticked for a "
+            "secret ballot. Set before the item opens."
+        ),
+    )
+    acclaimed = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Candidates declared elected by acclamation: no vote was opened.",
+    )
+    outside_counts_added_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the chair added the counts taken outside the site to the totals.",
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -163,6 +183,7 @@ class BallotItem(ClusterableModel):
             [FieldPanel("majority"), FieldPanel("allow_abstain")],
             heading="Motions and budgets",
         ),
+        FieldPanel("recorded"),
         MultiFieldPanel(
             [
                 FieldPanel("seats"),
@@ -406,6 +427,9 @@ class ChairAction(models.Model):
         EXPORT = "export", "Exported results"
         UNLOCK = "unlock", "Unlocked the sealed ballots"
         END_VOTING = "end_voting", "Ended the meeting's voting and destroyed its ballot key"
+        ACCLAIM = "acclaim", "Declared elected by acclamation"
+        OUTSIDE = "outside", "Entered a count taken outside the site"
+        OUTSIDE_IN = "outside_in", "Added the counts taken outside the site to the totals"
 
     meeting = models.ForeignKey(
         "meetings.MeetingPage", on_delete=models.CASCADE, related_name="chair_actions"
@@ -424,6 +448,52 @@ class ChairAction(models.Model):
 
     def __str__(self):
         return f"{self.at:%H:%M:%S} {self.actor_name} {self.get_action_display().lower()}"
+
+
+class RecordedVote(models.Model):
+    """Who voted what on a recorded (named, not secret) item: written by the count from
+    the sealed ballots, which the item's ballot said would be published with names."""
+
+    item = models.ForeignKey(BallotItem, on_delete=models.CASCADE, related_name="recorded_votes")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    member_name = models.CharField(max_length=200)
+    choices = models.CharField(max_length=2000)  # labels in the member's order, "; " between
+
+    class Meta:
+        ordering = ["item", "member_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="one_recorded_vote_each")
+        ]
+
+    def __str__(self):
+        return f"{self.member_name}: {self.choices}"
+
+
+class OutsideCount(models.Model):
+    """A count taken outside the site: a show of hands in the room, or tellers polling
+    members on the telephone, entered by the chair. Shown apart from the site's ballots
+    and added to the totals only when the chair says so (`BallotItem.outside_counts_added_at`)."""
+
+    class Method(models.TextChoices):
+        HANDS = "hands", "Show of hands in the room"
+        TELLERS = "tellers", "Tellers' count of members on the telephone"
+
+    item = models.ForeignKey(BallotItem, on_delete=models.CASCADE, related_name="outside_counts")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    voters = models.PositiveIntegerField(help_text="How many members voted in this count.")
+    votes = models.JSONField(help_text="{choice position: votes}")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_by_name = models.CharField(max_length=200)
+    entered_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=300, blank=True, help_text='e.g. "tellers: J. Ruiz"')
+
+    class Meta:
+        ordering = ["item", "entered_at"]
+
+    def __str__(self):
+        return f"{self.get_method_display()}, entered by {self.entered_by_name}"
 
 
 class Presence(models.Model):

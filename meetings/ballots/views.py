@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from cms.exports import csv_response
+from cms.exports import PersonalData, csv_response
 from meetings.ballots.board import board, members_present, note_presence
 from meetings.ballots.casting import (
     VOTE_LIMIT_RETRY_AFTER,
@@ -37,8 +37,15 @@ from meetings.ballots.chairing import (
     open_item,
     rerun_item,
 )
+from meetings.ballots.floor import acclaim_item, add_outside_counts, enter_outside_count
 from meetings.ballots.live import cached_now_state
-from meetings.ballots.models import BallotItem, ChairAction, ScrutineerKey, VoterRecord
+from meetings.ballots.models import (
+    BallotItem,
+    ChairAction,
+    RecordedVote,
+    ScrutineerKey,
+    VoterRecord,
+)
 from meetings.ballots.ranked_items import RankingRefused, ranked_csv_rows, ranking_from_form
 from meetings.ballots.results import (
     RECEIPT_CHECKS_LIMITED,
@@ -379,18 +386,29 @@ def chair_console(request, meeting):
     return response
 
 
-CHAIR_ACTIONS = {"open": open_item, "close": close_item, "rerun": rerun_item}
+CHAIR_ACTIONS = {
+    "open": open_item,
+    "close": close_item,
+    "rerun": rerun_item,
+    "acclaim": acclaim_item,
+    "outside_in": add_outside_counts,
+}
+# Chair actions that take the form's fields as well.
+CHAIR_FORM_ACTIONS = {"outside": enter_outside_count}
 
 
 def chair_act(request, meeting, action, item_id):
     _require_chair(request, meeting)
-    if request.method != "POST" or action not in CHAIR_ACTIONS:
+    if request.method != "POST" or action not in CHAIR_ACTIONS.keys() | CHAIR_FORM_ACTIONS:
         return HttpResponseRedirect(meeting.url + "chair/")
     item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
         raise Http404("No such item on this meeting's ballot.")
     try:
-        CHAIR_ACTIONS[action](item, request.user)
+        if action in CHAIR_FORM_ACTIONS:
+            CHAIR_FORM_ACTIONS[action](item, request.user, request.POST)
+        else:
+            CHAIR_ACTIONS[action](item, request.user)
     except ChairRefused as refusal:
         messages.error(request, refusal.message)
     if is_fetch(request):
@@ -415,6 +433,37 @@ def results_rows(meeting):
         yield [item, kind, "ballots cast", result.ballots_cast, "", ""]
         if result.ranked:
             yield from ranked_csv_rows(item, kind, result)
+        yield from floor_csv_rows(item, kind, result)
+
+
+def floor_csv_rows(item, kind, result):
+    """Rows for counts taken outside the site and a recorded vote's names."""
+    for count in result.outside_counts:
+        added = "added to the totals" if result.outside_added else "not in the totals"
+        source = f"{count['method']} (entered by {count['entered_by']}; {added})"
+        for label, votes in count["votes"].items():
+            yield [item, kind, f"outside the site: {label}", votes, "", source]
+        yield [item, kind, "outside the site: members voting", count["voters"], "", source]
+    for vote in result.recorded_votes:
+        yield [item, kind, f"recorded vote: {vote['member']}", "", "", vote["choices"]]
+
+
+def recorded_votes_seen(meeting):
+    """For the access log: the members named in the meeting's recorded votes, if any (the
+    results CSV is otherwise free of personal information)."""
+    named = list(
+        RecordedVote.objects.filter(item__meeting=meeting).values_list(
+            "member__member_id", flat=True
+        )
+    )
+    if not named:
+        return None
+    return PersonalData(
+        what=f"Recorded votes in the results of {meeting.title} (CSV)",
+        members=named,
+        role="meeting chair",
+        reason=f"Results of meeting {meeting.pk}",
+    )
 
 
 def results_csv(request, meeting):
@@ -424,6 +473,7 @@ def results_csv(request, meeting):
         filename=f"{meeting.slug}-results",
         header=RESULT_COLUMNS,
         rows=list(results_rows(meeting)),
+        personal=recorded_votes_seen(meeting),
     )
     log_chair_action(meeting, None, ChairAction.Action.EXPORT, request.user)
     return response

@@ -273,6 +273,20 @@ class RankedCountSerializer(serializers.Serializer):
     lots = RankedLotSerializer(many=True, help_text="Lots drawn by the site to break ties.")
 
 
+class RecordedVoteSerializer(serializers.Serializer):
+    member = serializers.CharField()
+    choices = serializers.CharField(help_text='The choices marked, "; " between, in order.')
+
+
+class OutsideCountSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text="A show of hands in the room, or tellers' count.")
+    voters = serializers.IntegerField(help_text="Members voting in this count.")
+    votes = serializers.DictField(child=serializers.IntegerField(), help_text="Votes by choice.")
+    entered_by = serializers.CharField(help_text="Who entered the count.")
+    entered_at = serializers.DateTimeField()
+    note = serializers.CharField(help_text="May be empty.")
+
+
 class ItemResultSerializer(serializers.Serializer):
     ballots_cast = serializers.IntegerField()
     votes_counted = serializers.IntegerField(help_text="Ballots that were not abstentions.")
@@ -288,6 +302,19 @@ class ItemResultSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="A note on the result in plain words; may be empty.")
     outcome = serializers.CharField(
         help_text='The result in words, as the meeting page says it, e.g. "Carried."'
+    )
+    acclaimed = serializers.BooleanField(
+        help_text="Elections: decided by acclamation, with no vote (no more candidates than seats)."
+    )
+    recorded_votes = RecordedVoteSerializer(
+        many=True,
+        help_text="A recorded (named, not secret) vote: who voted what; empty otherwise.",
+    )
+    outside_counts = OutsideCountSerializer(
+        many=True, help_text="Counts taken outside the site, shown apart from the ballots."
+    )
+    outside_added = serializers.BooleanField(
+        help_text="Whether the chair added `outside_counts` to the totals above."
     )
     ranked = RankedCountSerializer(
         allow_null=True,

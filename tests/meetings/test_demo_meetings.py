@@ -104,3 +104,17 @@ def test_a_demo_loaded_before_meetings_had_quorums_gets_them(demo):
         # Published, so the live page and its next edit keep the quorum.
         assert meeting.live_revision.as_object().quorum == quorums[meeting.slug]
     assert "quorum 5" in output.getvalue()
+
+
+def test_the_demo_chapter_agm_has_a_ranked_election_for_three_seats(client, demo):
+    from meetings.ballots.chairing import open_item
+    from meetings.ballots.models import BallotItem
+
+    [ranked] = BallotItem.objects.filter(meeting=demo, kind=BallotItem.Kind.RANKED)
+    assert ranked.seats == 3 and ranked.candidates.count() == 5
+    open_item(ranked, demo.chairs.first())
+    sign_in(client, MAYA)
+    html = client.get(demo.url).content.decode()
+    assert "5th choice" in html and "Scottish STV rules 2007" in html
+    call_command("load_demo", stdout=io.StringIO())  # loading again adds no second one
+    assert BallotItem.objects.filter(meeting=demo, kind=BallotItem.Kind.RANKED).count() == 1
