@@ -15,7 +15,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.rich_text import RichText
 
-from meetings.ballots.models import BallotItem
+from meetings.ballots.models import BallotItem, DelegateWeight
 
 CHOICES_HELP = (
     "<p>Motions and budgets get their choices automatically when the chair opens them: "
@@ -174,3 +174,21 @@ class BallotItemViewSet(ModelViewSet):
 
 
 ballot_item_viewset = BallotItemViewSet("ballot_items")
+
+
+class DelegateWeightViewSet(ModelViewSet):
+    """Delegates' weights for delegate meetings: how many votes each delegate casts."""
+
+    model = DelegateWeight
+    url_prefix = "delegate-weights"
+    icon = "group"
+    menu_label = "Delegate weights"
+    add_to_admin_menu = True
+    menu_order = 251
+    list_display = ["member", "meeting", "weight"]
+    list_filter = ["meeting"]
+    search_backend_name = None
+    copy_view_enabled = False
+
+
+delegate_weight_viewset = DelegateWeightViewSet("delegate_weights")

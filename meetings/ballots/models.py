@@ -46,6 +46,7 @@ copy of the database taken before the item was counted.
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey
@@ -59,6 +60,7 @@ from meetings.ballots.ranked import INSTANT_RUNOFF, SCOTTISH_STV
 from meetings.ballots.ranked import RULE_NAMES as RANKED_RULE_NAMES
 
 MAX_CHOICES = 500  # a sanity limit on one item's ballot, not a storage one
+MAX_WEIGHT = 100_000  # a sanity limit on one delegate's votes
 
 
 class BallotItem(ClusterableModel):
@@ -494,6 +496,71 @@ class OutsideCount(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()}, entered by {self.entered_by_name}"
+
+
+class DelegateWeight(models.Model):
+    """How many votes a delegate casts at a delegate meeting (a Local's convention
+    delegate carrying their members' votes). A delegate without one has one vote.
+
+    A weight never travels with a ballot: the count splits a weighted vote into that
+    many unit ballots (`counting._open_all`), so a weight few delegates share cannot
+    single out their ballot among the counted ones."""
+
+    meeting = models.ForeignKey(
+        "meetings.MeetingPage", on_delete=models.CASCADE, related_name="delegate_weights"
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="delegate_weights"
+    )
+    weight = models.PositiveIntegerField(
+        help_text="How many votes this delegate casts at this meeting (1 or more)."
+    )
+
+    panels = [FieldPanel("meeting"), FieldPanel("member"), FieldPanel("weight")]
+
+    class Meta:
+        verbose_name = "delegate weight"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="one_weight_per_delegate"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=MAX_WEIGHT),
+                name="delegate_weight_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.weight} votes"
+
+    # The meeting page shows a delegate their weight from the shared cache; a change made
+    # in the admin replaces it at once. (The count reads the table itself.)
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(WEIGHT_KEY.format(meeting=self.meeting_id, member=self.member_id))
+
+    def delete(self, *args, **kwargs):
+        cache.delete(WEIGHT_KEY.format(meeting=self.meeting_id, member=self.member_id))
+        return super().delete(*args, **kwargs)
+
+
+WEIGHT_KEY = "delegate-weight-{meeting}-{member}"
+WEIGHT_TIMEOUT = 3600  # seconds
+
+
+def delegate_weight(meeting_id, member):
+    """The number of votes the member casts at the meeting: their weight, else 1. From
+    the shared cache (the meeting page asks on every load)."""
+    if member is None:
+        return 1
+    key = WEIGHT_KEY.format(meeting=meeting_id, member=member.pk)
+    weight = cache.get(key)
+    if weight is None:
+        weight = (
+            DelegateWeight.objects.filter(meeting_id=meeting_id, member=member)
+            .values_list("weight", flat=True)
+            .first()
+        ) or 1
+        cache.set(key, weight, WEIGHT_TIMEOUT)
+    return weight
 
 
 class Presence(models.Model):

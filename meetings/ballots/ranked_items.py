@@ -125,18 +125,19 @@ def count_table(count, labels):
     }
 
 
-def store_ranked_count(item, ballots):
-    """Count a closed ranked item's opened ballots (`Ballot` rows, choices in rank order)
-    under its rule and store the table. Runs in the count's transaction."""
+def store_ranked_count(item):
+    """Count a closed ranked item's counted ballots (choices in rank order) under its
+    rule and store the table. Runs in the count's transaction; reads the ballots with
+    one grouping query (a row per distinct ranking)."""
     from meetings.ballots.models import RankedTally
+    from meetings.ballots.results import distinct_ballots
 
     choices = list(item.choices.filter(is_abstain=False).order_by("position"))
     labels = {choice.position: choice.label for choice in choices}
-    rankings = Counter(ballot.choices for ballot in ballots)
     count = count_ranked(
         item.counting_rule,
         [choice.position for choice in choices],
-        [([int(p) for p in held.split(",")], number) for held, number in rankings.items()],
+        distinct_ballots(item),
         item.seats,
     )
     RankedTally.objects.update_or_create(

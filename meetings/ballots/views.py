@@ -45,6 +45,7 @@ from meetings.ballots.models import (
     RecordedVote,
     ScrutineerKey,
     VoterRecord,
+    delegate_weight,
 )
 from meetings.ballots.ranked_items import RankingRefused, ranked_csv_rows, ranking_from_form
 from meetings.ballots.results import (
@@ -79,6 +80,7 @@ def ballot_context(request, meeting, eligibility):
         "board": rows,
         "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
         "can_vote": bool(eligibility) and meeting.room_is_open(),
+        "vote_weight": delegate_weight(meeting.pk, member) if eligibility else 1,
         "now_version": cached_now_state(meeting.pk)["version"],
     }
 

@@ -365,6 +365,10 @@ class MeetingBallotSerializer(serializers.Serializer):
     closed_items = ClosedBallotItemSerializer(
         many=True, help_text="Closed, with their results, in agenda order."
     )
+    vote_weight = serializers.IntegerField(
+        help_text="How many votes each of your votes counts for at this meeting: 1, or a "
+        "delegate's weight at a delegate meeting."
+    )
 
 
 class VoteSerializer(serializers.Serializer):
