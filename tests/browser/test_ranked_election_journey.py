@@ -10,33 +10,26 @@ select elements, chosen here by their labels as a screen reader or keyboard user
 import re
 
 from meetings.demo import RANKED_CANDIDATES
-from tests.browser.browsing import (
-    ALL_MODES,
-    BROWSER_TEST,
-    CHAIR_EMAIL,
-    MEMBER_EMAIL,
-    RIVERSIDE_AGM,
-    expect,
-    in_modes,
-    sign_in,
-)
+from tests.browser import browsing
+from tests.browser.browsing import expect
 from tests.browser.test_meeting_vote_journey import chair_row, scrutineer_unlocks
 
-pytestmark = BROWSER_TEST
+pytestmark = browsing.BROWSER_TEST
+AGM = browsing.RIVERSIDE_AGM
 
 ELECTION = "Election: three Chapter stewards (ranked)"
 GRACE, OWEN, PRIYA = (name for name, _ in RANKED_CANDIDATES[:3])
 
 
-@in_modes(ALL_MODES)
+@browsing.in_modes(browsing.ALL_MODES)
 def test_chair_runs_a_ranked_election_and_a_member_ranks_the_candidates(demo, open_context, mode):
     chair_page = open_context(mode).new_page()
-    sign_in(chair_page, CHAIR_EMAIL, next_path=RIVERSIDE_AGM + "chair/")
+    browsing.sign_in(chair_page, browsing.CHAIR_EMAIL, next_path=AGM + "chair/")
     chair_row(chair_page, ELECTION).get_by_role("button", name="Open voting").click()
     expect(chair_row(chair_page, ELECTION)).to_contain_text("(open for voting)")
 
     member_page = open_context(mode).new_page()
-    sign_in(member_page, MEMBER_EMAIL, next_path=RIVERSIDE_AGM)
+    browsing.sign_in(member_page, browsing.MEMBER_EMAIL, next_path=AGM)
     election = member_page.locator(".ballot-item--open").filter(
         has=member_page.get_by_role("heading", name=ELECTION)
     )
