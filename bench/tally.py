@@ -5,9 +5,13 @@
 Two items are counted: a motion (For / Against / Abstain) and an election
 (8 candidates for 3 seats, plus Abstain), each with 100,000 filled ballots made
 directly with random choices (as the count writes them) and unique
-receipts. `tally(item, choices)` is timed (median of several runs after one
-warm-up), its result is checked against counts made in Python, the queries it
-makes are counted (CaptureQueriesContext) and the database's plan is shown.
+receipts. A third, a ranked election (8 candidates for 3 seats, Scottish STV),
+gets 100,000 random rankings, and its count at close (`store_ranked_count`: the
+rankings read, grouped and counted stage by stage, and the table stored) is
+timed beside the plurality tally, with its stages printed. `tally(item, choices)`
+is timed (median of several runs after one warm-up), its result is checked against
+counts made in Python, the queries it makes are counted (CaptureQueriesContext) and
+the database's plan is shown.
 
 Each backend runs in a child process of its own, because the settings
 (cms.settings.test, with DATABASE_URL) choose the database when Django starts.
@@ -33,7 +37,7 @@ BALLOTS = 100_000
 RUNS = 7
 CANDIDATES = 8
 SEATS = 3
-CHILD_TIMEOUT = 150  # seconds, one backend
+CHILD_TIMEOUT = 400  # seconds, one backend (migrating alone takes 100 s on a busy machine)
 
 
 def make_items():
@@ -48,17 +52,21 @@ def make_items():
     meeting = MeetingPageFactory(parent=MeetingIndexPageFactory(parent=build_site()))
     chair = get_user_model().objects.create_user("chair", "chair@northwind.example", None)
     motion = BallotItem.objects.create(meeting=meeting, position=1, title="Motion 1")
-    election = BallotItem.objects.create(
-        meeting=meeting,
-        position=2,
-        kind=BallotItem.Kind.ELECTION,
-        seats=SEATS,
-        title="Election of three trustees",
-    )
+    elections = [
+        BallotItem.objects.create(
+            meeting=meeting, position=position, kind=kind, seats=SEATS, title=title
+        )
+        for position, kind, title in [
+            (2, BallotItem.Kind.ELECTION, "Election of three trustees"),
+            (3, BallotItem.Kind.RANKED, "Ranked election of three trustees"),
+        ]
+    ]
     Candidate.objects.bulk_create(
-        Candidate(item=election, name=f"Candidate {n + 1}", sort_order=n) for n in range(CANDIDATES)
+        Candidate(item=election, name=f"Candidate {n + 1}", sort_order=n)
+        for election in elections
+        for n in range(CANDIDATES)
     )
-    items = [open_item(motion, chair), open_item(election, chair)]
+    items = [open_item(item, chair) for item in [motion, *elections]]
     return [(item, list(Choice.objects.filter(item=item).order_by("position"))) for item in items]
 
 
@@ -74,7 +82,15 @@ def fill_ballots(item, choices, rng):
     while len(receipts) < BALLOTS:
         receipts.add("".join(rng.choices(RECEIPT_ALPHABET, k=RECEIPT_LENGTH)))
     rows = []
+    # Ranked ballots: some candidates far more popular than others, rankings of any length.
+    popularity = [30, 22, 15, 10, 8, 6, 5, 4][: len(others)]
     for receipt in receipts:
+        if item.is_ranked:
+            marked = weighted_ranking(others, popularity, rng)
+            expected[marked[0].position] += 1  # first preferences
+            positions = ",".join(str(c.position) for c in marked)
+            rows.append(Ballot(item=item, choices=positions, receipt=receipt))
+            continue
         if abstain and rng.random() < 0.05:
             marked = abstain
         else:
@@ -85,6 +101,43 @@ def fill_ballots(item, choices, rng):
         rows.append(Ballot(item=item, choices=positions, receipt=receipt))
     Ballot.objects.bulk_create(rows, batch_size=5000)
     return expected
+
+
+def weighted_ranking(candidates, weights, rng):
+    """A random ranking of 1 to all candidates, the popular ones more often first."""
+    pool, weights, ranking = list(candidates), list(weights), []
+    for _ in range(rng.randint(1, len(pool))):
+        index = rng.choices(range(len(pool)), weights=weights)[0]
+        ranking.append(pool.pop(index))
+        weights.pop(index)
+    return ranking
+
+
+def time_ranked_count(item, expected):
+    """Time the ranked count made at close, as `count_item` makes it, and print its stages."""
+    from meetings.ballots.ranked import as_votes
+    from meetings.ballots.ranked_items import store_ranked_count
+
+    seconds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        count = store_ranked_count(item)
+        seconds.append(time.perf_counter() - started)
+    first = {c: count.stages[0].votes[c] // 100_000 for c in count.candidates}
+    assert first == {p: n for p, n in expected.items() if p in first}, (first, expected)
+    median = statistics.median(seconds)
+    print(
+        f"\nranked election, {len(count.candidates)} candidates for {count.seats} seats "
+        f"(Scottish STV): count at close over {BALLOTS:,} ballots\n"
+        f"  median {median * 1000:7.1f} ms   (min {min(seconds) * 1000:.1f}, "
+        f"max {max(seconds) * 1000:.1f}; 3 runs; the grouping query included)\n"
+        f"  quota {count.quota:,}; {len(count.stages)} stages; elected (positions) "
+        f"{count.elected}"
+    )
+    for stage in count.stages:
+        votes = " ".join(f"{as_votes(stage.votes[c]):>11}" for c in count.candidates)
+        what = f"{stage.action} {'' if stage.subject is None else stage.subject}"
+        print(f"  {stage.number:2} {what:<20} {votes}")
 
 
 def plan(sql):
@@ -130,6 +183,9 @@ def time_tallies():
     )
 
     for (item, choices), expected in zip(items, expectations, strict=True):
+        if item.is_ranked:
+            time_ranked_count(item, expected)
+            continue
         label = f"{item.get_kind_display().lower()}, {len(choices)} choices"
         tally(item, choices)  # warm-up: caches, the database's buffers
         seconds = []

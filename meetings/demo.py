@@ -20,6 +20,7 @@ from wagtail.models import Collection
 from wagtail.utils.file import hash_filelike
 
 from home.demo import bullets, ensure_child, faq_block, paragraphs, site_contact_block, text_block
+from meetings.ballots.ranked import SCOTTISH_STV
 from meetings.guides.pdf import pdf_text, refresh_guide_pdf
 from meetings.models import (
     AudienceKind,
@@ -515,6 +516,7 @@ def load_meetings(home, guide, *, note):
         meetings[plan["slug"]] = meeting
         note(True, f'"{meeting.title}" ({meeting.url_path})')
     _ensure_ballot(meetings["riverside-chapter-agm"], note)
+    _ensure_ranked_election(meetings["riverside-chapter-agm"], note)
     return meetings
 
 
@@ -558,3 +560,37 @@ def _ensure_ballot(meeting, note):
     ):
         Candidate.objects.create(item=election, name=name, statement=statement, sort_order=order)
     note(True, f'Ballot of "{meeting.title}": a motion, the budget and an election')
+
+
+RANKED_CANDIDATES = [
+    ("Grace Nakamura", "ICU nurse, steward for eight years"),
+    ("Owen Delacroix", "Lab technician, bargaining committee"),
+    ("Priya Raman", "Dietary aide, new members' organiser"),
+    ("Samuel Osei", "Respiratory therapist, health and safety rep"),
+    ("Hélène Gagnon", "Ward clerk, Chapter secretary"),
+]
+
+
+def _ensure_ranked_election(meeting, note):
+    """The Chapter AGM's ranked election: three stewards' seats, five candidates, counted
+    by the single transferable vote (Scottish STV rules 2007)."""
+    if BallotItem.objects.filter(meeting=meeting, kind=BallotItem.Kind.RANKED).exists():
+        note(False, f'Ranked election of "{meeting.title}"')
+        return
+    position = BallotItem.objects.filter(meeting=meeting).order_by("-position").first().position + 1
+    election = BallotItem.objects.create(
+        meeting=meeting,
+        position=position,
+        kind=BallotItem.Kind.RANKED,
+        title="Election: three Chapter stewards (ranked)",
+        text=(
+            "<p>Three seats. Rank as many candidates as you like: 1st, 2nd, 3rd and so on. "
+            "If your first choice is elected with votes to spare, or cannot be elected, "
+            "your vote moves on to your next choice.</p>"
+        ),
+        seats=3,
+        counting_rule=SCOTTISH_STV,
+    )
+    for order, (name, statement) in enumerate(RANKED_CANDIDATES):
+        Candidate.objects.create(item=election, name=name, statement=statement, sort_order=order)
+    note(True, f'Ranked election of "{meeting.title}": three seats, five candidates')

@@ -134,3 +134,10 @@ def register_ballot_item_viewset():
     from meetings.ballots.admin import ballot_item_viewset
 
     return ballot_item_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_delegate_weight_viewset():
+    from meetings.ballots.admin import delegate_weight_viewset
+
+    return delegate_weight_viewset

@@ -17,13 +17,15 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.rich_text import RichText
 
-from meetings.ballots.models import BallotItem
+from meetings.ballots.models import BallotItem, DelegateWeight
 from meetings.models import MeetingPage
 
 CHOICES_HELP = (
     "<p>Motions and budgets get their choices automatically when the chair opens them: "
     "For, Against and, if offered, Abstain. Candidates are only for elections: each "
     "becomes a choice when the election opens.</p>"
+    "<p>A ranked election lets members rank the candidates 1st, 2nd, 3rd, ...; choose its "
+    "counting rule below (instant-runoff for one seat, or the single transferable vote).</p>"
     "<p>Once the chair opens an item it can no longer be changed or deleted here.</p>"
 )
 NOT_A_DRAFT = (
@@ -197,6 +199,8 @@ class BallotItemViewSet(ModelViewSet):
         "allow_abstain",
         "seats",
         "requires_majority",
+        "counting_rule",
+        "recorded",
         "candidates",
         "state",
         "opened_at",
@@ -211,3 +215,21 @@ class BallotItemViewSet(ModelViewSet):
 
 
 ballot_item_viewset = BallotItemViewSet("ballot_items")
+
+
+class DelegateWeightViewSet(ModelViewSet):
+    """Delegates' weights for delegate meetings: how many votes each delegate casts."""
+
+    model = DelegateWeight
+    url_prefix = "delegate-weights"
+    icon = "group"
+    menu_label = "Delegate weights"
+    add_to_admin_menu = True
+    menu_order = 251
+    list_display = ["member", "meeting", "weight"]
+    list_filter = ["meeting"]
+    search_backend_name = None
+    copy_view_enabled = False
+
+
+delegate_weight_viewset = DelegateWeightViewSet("delegate_weights")

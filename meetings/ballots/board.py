@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from meetings.ballots.counting import count_progress
 from meetings.ballots.models import BallotItem, Choice, Presence, VoterRecord
+from meetings.ballots.ranked import RULE_NAMES
+from meetings.ballots.ranked_items import ordinal
 from meetings.ballots.results import (
     INLINE_RECEIPTS_UP_TO,
     counted_receipts,
@@ -43,6 +45,40 @@ class BoardItem:
     def majority_needed(self):
         """What the item needs to carry (or to elect), said on the ballot before voting."""
         return majority_needed(self.item)
+
+    def ranks(self):
+        """A ranked item's menus: [{"number": 1, "ordinal": "1st"}, ...], one per candidate."""
+        count = sum(1 for choice in self.choices if not choice.is_abstain)
+        return [{"number": n, "ordinal": ordinal(n)} for n in range(1, count + 1)]
+
+    @property
+    def may_acclaim(self):
+        """For the chair's page: a draft election with no more candidates than seats."""
+        from meetings.ballots.declared import may_acclaim
+
+        return may_acclaim(self.item)
+
+    @property
+    def may_enter_outside_count(self):
+        item = self.item
+        return (
+            not item.is_ranked
+            and not item.acclaimed
+            and item.outside_counts_added_at is None
+            and (item.state == BallotItem.State.OPEN or item.is_counted)
+        )
+
+    @property
+    def may_add_outside_counts(self):
+        return (
+            self.result is not None
+            and bool(self.result.outside_counts)
+            and not self.result.outside_added
+        )
+
+    @property
+    def rule_name(self):
+        return RULE_NAMES.get(self.item.counting_rule, "")
 
     @cached_property
     def receipts(self):

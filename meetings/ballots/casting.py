@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from cms.site_version import site_version
 from meetings.ballots.live import cached_now_state
 from meetings.ballots.models import BallotItem, Choice, VoterRecord
+from meetings.ballots.ranked_items import RankingRefused, ranked_positions
 from meetings.ballots.sealing import seal_ballot
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
@@ -174,7 +175,9 @@ def cast_vote(member, item, choice_ids):
 
     Raises VoteRefused (nothing recorded) for: an ineligible member, an item
     that is not open, a second vote, no choice, too many choices, unknown
-    choices or choices from another item, abstaining together with a choice.
+    choices or choices from another item, abstaining together with a choice; on a
+    ranked item (`choice_ids` in rank order) a candidate ranked twice or more ranks than
+    candidates (`ranked_items.ranked_positions`).
     """
     meeting = item.meeting  # callers pass the item with its meeting already loaded
     eligibility = meeting.eligibility(member)
@@ -187,16 +190,27 @@ def cast_vote(member, item, choice_ids):
         ids = {int(choice_id) for choice_id in choice_ids}
     except (TypeError, ValueError):
         raise VoteRefused("That choice is not on this ballot.", "unknown_choice") from None
+    if not ids and item.is_ranked:
+        raise VoteRefused("Choose your 1st choice at least.", "no_choice")
     if not ids:
         raise VoteRefused("Choose an option (you can choose “Abstain”).", "no_choice")
     on_ballot = opened_item_choices(item)
     if not ids <= on_ballot.keys():
         raise VoteRefused("That choice is not on this ballot.", "unknown_choice")
-    if len(ids) > item.max_choices:
-        raise VoteRefused(f"Choose at most {item.max_choices} for this item.", "too_many_choices")
-    if len(ids) > 1 and any(on_ballot[choice_id][1] for choice_id in ids):
-        raise VoteRefused("Abstain cannot be combined with another choice.", "abstain_mixed")
-    positions = sorted(on_ballot[choice_id][0] for choice_id in ids)
+    if item.is_ranked:
+        # The choices in the member's order of preference (`ranked_items`).
+        try:
+            positions = ranked_positions(choice_ids, on_ballot)
+        except RankingRefused as refused:
+            raise VoteRefused(refused.message, refused.code) from None
+    else:
+        if len(ids) > item.max_choices:
+            raise VoteRefused(
+                f"Choose at most {item.max_choices} for this item.", "too_many_choices"
+            )
+        if len(ids) > 1 and any(on_ballot[choice_id][1] for choice_id in ids):
+            raise VoteRefused("Abstain cannot be combined with another choice.", "abstain_mixed")
+        positions = sorted(on_ballot[choice_id][0] for choice_id in ids)
 
     receipt = new_receipt()
     sealed = seal_ballot(

@@ -79,7 +79,7 @@ def open_item(item, user, *, without_quorum=None):
             )
         refuse_opening_before_amendments(item)
         ensure_choices(item)
-        if item.choices.count() < (1 if item.allow_abstain else 2):
+        if item.choices.count() < (1 if item.allow_abstain and not item.is_ranked else 2):
             raise ChairRefused("Add the candidates before opening this election.")
         meeting = MeetingPage.objects.get(pk=item.meeting_id)
         try:
@@ -136,12 +136,13 @@ def ensure_choices(item):
     """Motions and budgets: For / Against (/ Abstain). Elections: the candidates (/ Abstain)."""
     if item.choices.exists():
         return
-    if item.is_election:
+    if item.has_candidates:
         labels = [candidate.name for candidate in item.candidates.all()]
     else:
         labels = ["For", "Against"]
     rows = [Choice(item=item, position=n, label=label) for n, label in enumerate(labels)]
-    if item.allow_abstain:
+    # A ranked ballot has no Abstain: a member who ranks nobody simply does not vote.
+    if item.allow_abstain and not item.is_ranked:
         rows.append(Choice(item=item, position=len(rows), label="Abstain", is_abstain=True))
     Choice.objects.bulk_create(rows)
 
@@ -186,6 +187,7 @@ def rerun_item(item, user):
             majority=item.majority,
             seats=seats,
             requires_majority=item.requires_majority,
+            counting_rule=item.counting_rule,
             allow_abstain=item.allow_abstain,
             rerun_of=item,
         )

@@ -16,8 +16,10 @@ from django_tasks import task
 from nacl.exceptions import CryptoError
 from nacl.public import SealedBox
 
+from meetings.ballots.casting import new_receipt
 from meetings.ballots.live import meeting_changed
-from meetings.ballots.models import Ballot, BallotItem, VoterRecord
+from meetings.ballots.models import Ballot, BallotItem, DelegateWeight, VoterRecord
+from meetings.ballots.ranked_items import store_ranked_count
 from meetings.ballots.sealing import open_ballot, unlocked_private_key
 
 COUNT_IN_REQUEST_UP_TO = 20_000
@@ -66,7 +68,13 @@ def count_item(item, private_key=None):
             # nor the table's pages keep the order the sealed ballots were read in.
             secrets.SystemRandom().shuffle(ballots)
             Ballot.objects.bulk_create(ballots, batch_size=5_000)
+            if item.recorded:
+                from meetings.ballots.declared import store_recorded_votes
+
+                store_recorded_votes(item, SealedBox(private_key), sealed)
             sealed.update(sealed_ballot=None)
+        if item.is_ranked:
+            store_ranked_count(item)
         item.counted_at = timezone.now()
         item.save(update_fields=["counted_at"])
         # A carried amendment rewrites its motion once counted, whoever counted it.
@@ -80,9 +88,15 @@ def count_item(item, private_key=None):
 
 def _open_all(item, box, sealed, total):
     positions_on_ballot = set(item.choices.values_list("position", flat=True))
+    # Delegates who cast more than one vote at this meeting: {member id: weight}.
+    weights = dict(
+        DelegateWeight.objects.filter(meeting_id=item.meeting_id, weight__gt=1).values_list(
+            "member_id", "weight"
+        )
+    )
     ballots = []
-    rows = sealed.values_list("sealed_ballot", flat=True).iterator(chunk_size=2_000)
-    for done, sealed_ballot in enumerate(rows, start=1):
+    rows = sealed.values_list("member_id", "sealed_ballot").iterator(chunk_size=2_000)
+    for done, (member_id, sealed_ballot) in enumerate(rows, start=1):
         try:
             positions, receipt = open_ballot(box, sealed_ballot)
         except CryptoError:
@@ -92,7 +106,12 @@ def _open_all(item, box, sealed, total):
             ) from None
         if not positions or not set(positions) <= positions_on_ballot:
             raise CountRefused("A sealed ballot holds a choice that is not on the item.")
-        ballots.append(Ballot(item=item, choices=",".join(map(str, positions)), receipt=receipt))
+        choices = ",".join(map(str, positions))
+        ballots.append(Ballot(item=item, choices=choices, receipt=receipt))
+        # A weighted vote becomes that many unit ballots, each like any other: the
+        # delegate's receipt is on one, fresh codes nobody holds are on the rest.
+        for _ in range(weights.get(member_id, 1) - 1):
+            ballots.append(Ballot(item=item, choices=choices, receipt=new_receipt()))
         if done % PROGRESS_EVERY == 0:
             cache.set(PROGRESS_KEY.format(pk=item.pk), (done, total), PROGRESS_TIMEOUT)
     return ballots

@@ -46,6 +46,7 @@ copy of the database taken before the item was counted.
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey
@@ -55,8 +56,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
 from cms.blocks import PROSE_FEATURES
+from meetings.ballots.ranked import INSTANT_RUNOFF, SCOTTISH_STV
+from meetings.ballots.ranked import RULE_NAMES as RANKED_RULE_NAMES
 
 MAX_CHOICES = 500  # a sanity limit on one item's ballot, not a storage one
+MAX_WEIGHT = 100_000  # a sanity limit on one delegate's votes
 
 
 class BallotItem(ClusterableModel):
@@ -66,6 +70,7 @@ class BallotItem(ClusterableModel):
         MOTION = "motion", "Motion"
         BUDGET = "budget", "Budget"
         ELECTION = "election", "Election"
+        RANKED = "ranked", "Ranked election"
 
     class Majority(models.TextChoices):
         SIMPLE = "simple", "Simple majority (more than half of the votes cast)"
@@ -106,6 +111,17 @@ class BallotItem(ClusterableModel):
     seats = models.PositiveSmallIntegerField(
         default=1, help_text="For elections: how many are elected. Members choose up to this many."
     )
+    counting_rule = models.CharField(
+        max_length=20,
+        choices=[(code, name) for code, name in RANKED_RULE_NAMES.items()],
+        default=SCOTTISH_STV,
+        blank=True,  # forms that leave it out (motions, plain elections) keep the default
+        help_text=(
+            "For ranked elections: how the rankings are counted. Instant-runoff fills one "
+            "seat; the single transferable vote (Scottish STV rules 2007) fills one or "
+            "more. The rule is stated on the ballot and in the results."
+        ),
+    )
     requires_majority = models.BooleanField(
         default=False,
         help_text=(
@@ -115,6 +131,26 @@ class BallotItem(ClusterableModel):
     )
     allow_abstain = models.BooleanField(
         default=True, help_text="Offer an explicit “Abstain” choice."
+    )
+    recorded = models.BooleanField(
+        default=False,
+        verbose_name="recorded (named) vote",
+        help_text=(
+            "A named vote, as executive boards hold: the ballot says plainly that the vote "
+            "is not secret, and the results list who voted what. Leave unticked for a "
+            "secret ballot. Set before the item opens."
+        ),
+    )
+    acclaimed = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Candidates declared elected by acclamation: no vote was opened.",
+    )
+    outside_counts_added_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the chair added the counts taken outside the site to the totals.",
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -149,10 +185,20 @@ class BallotItem(ClusterableModel):
             [FieldPanel("majority"), FieldPanel("allow_abstain")],
             heading="Motions and budgets",
         ),
+        FieldPanel("recorded"),
         MultiFieldPanel(
-            [FieldPanel("seats"), FieldPanel("requires_majority"), InlinePanel("candidates")],
+            [
+                FieldPanel("seats"),
+                FieldPanel("requires_majority"),
+                FieldPanel("counting_rule"),
+                InlinePanel("candidates"),
+            ],
             heading="Elections",
-            help_text="Motions and budgets get For, Against (and Abstain) automatically.",
+            help_text=(
+                "Motions and budgets get For, Against (and Abstain) automatically. In a "
+                "ranked election members rank as many candidates as they like; it has no "
+                "Abstain choice and “needs a majority” does not apply."
+            ),
         ),
     ]
 
@@ -170,12 +216,24 @@ class BallotItem(ClusterableModel):
         return self.kind == self.Kind.ELECTION
 
     @property
+    def is_ranked(self):
+        """A ranked election: members rank candidates; counted by `counting_rule`."""
+        return self.kind == self.Kind.RANKED
+
+    @property
+    def has_candidates(self):
+        return self.kind in (self.Kind.ELECTION, self.Kind.RANKED)
+
+    @property
     def is_counted(self):
         """Closed and its sealed ballots counted: its results and receipts are published."""
         return self.state == self.State.CLOSED and self.counted_at is not None
 
     @property
     def max_choices(self):
+        if self.is_ranked:
+            # A member ranks as many of the candidates as they like.
+            return len(self.choices.all())
         return self.seats if self.is_election else 1
 
     def clean(self):
@@ -186,8 +244,17 @@ class BallotItem(ClusterableModel):
                     "This item has been opened, so it can no longer be changed. "
                     "To correct it, close it and re-run it as a new item."
                 )
-        if self.is_election and self.seats < 1:
+        if not self.counting_rule:
+            self.counting_rule = SCOTTISH_STV
+        if self.has_candidates and self.seats < 1:
             raise ValidationError({"seats": "An election fills at least one seat."})
+        if self.is_ranked and self.counting_rule == INSTANT_RUNOFF and self.seats != 1:
+            raise ValidationError(
+                {
+                    "counting_rule": "Instant-runoff fills one seat: choose the single "
+                    "transferable vote to fill several."
+                }
+            )
 
 
 class Candidate(Orderable):
@@ -276,6 +343,22 @@ class Ballot(models.Model):
         return [int(position) for position in self.choices.split(",")]
 
 
+class RankedTally(models.Model):
+    """The count of a ranked election, stage by stage, as it was made when the item
+    closed (`ranked_items.store_ranked_count`). Stored, not recomputed: a tie decided by
+    lot must read the same every time. Holds totals only, never a ballot."""
+
+    item = models.OneToOneField(
+        BallotItem, on_delete=models.CASCADE, related_name="ranked_tally", editable=False
+    )
+    rule = models.CharField(max_length=20, editable=False)
+    table = models.JSONField(editable=False)  # see ranked_items.count_table
+    counted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Count of {self.item}"
+
+
 # Keys ----------------------------------------------------------------------------------
 
 
@@ -352,6 +435,9 @@ class ChairAction(models.Model):
         AMENDED = "amended", "Amended the motion, as carried"
         NOMINATION = "nominate", "Took a nomination from the floor"
         REORDER = "reorder", "Moved on the agenda"
+        ACCLAIM = "acclaim", "Declared elected by acclamation"
+        OUTSIDE = "outside", "Entered a count taken outside the site"
+        OUTSIDE_IN = "outside_in", "Added the counts taken outside the site to the totals"
 
     meeting = models.ForeignKey(
         "meetings.MeetingPage", on_delete=models.CASCADE, related_name="chair_actions"
@@ -370,6 +456,117 @@ class ChairAction(models.Model):
 
     def __str__(self):
         return f"{self.at:%H:%M:%S} {self.actor_name} {self.get_action_display().lower()}"
+
+
+class RecordedVote(models.Model):
+    """Who voted what on a recorded (named, not secret) item: written by the count from
+    the sealed ballots, which the item's ballot said would be published with names."""
+
+    item = models.ForeignKey(BallotItem, on_delete=models.CASCADE, related_name="recorded_votes")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    member_name = models.CharField(max_length=200)
+    choices = models.CharField(max_length=2000)  # labels in the member's order, "; " between
+
+    class Meta:
+        ordering = ["item", "member_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "member"], name="one_recorded_vote_each")
+        ]
+
+    def __str__(self):
+        return f"{self.member_name}: {self.choices}"
+
+
+class OutsideCount(models.Model):
+    """A count taken outside the site: a show of hands in the room, or tellers polling
+    members on the telephone, entered by the chair. Shown apart from the site's ballots
+    and added to the totals only when the chair says so (`BallotItem.outside_counts_added_at`)."""
+
+    class Method(models.TextChoices):
+        HANDS = "hands", "Show of hands in the room"
+        TELLERS = "tellers", "Tellers' count of members on the telephone"
+
+    item = models.ForeignKey(BallotItem, on_delete=models.CASCADE, related_name="outside_counts")
+    method = models.CharField(max_length=10, choices=Method.choices)
+    voters = models.PositiveIntegerField(help_text="How many members voted in this count.")
+    votes = models.JSONField(help_text="{choice position: votes}")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_by_name = models.CharField(max_length=200)
+    entered_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=300, blank=True, help_text='e.g. "tellers: J. Ruiz"')
+
+    class Meta:
+        ordering = ["item", "entered_at"]
+
+    def __str__(self):
+        return f"{self.get_method_display()}, entered by {self.entered_by_name}"
+
+
+class DelegateWeight(models.Model):
+    """How many votes a delegate casts at a delegate meeting (a Local's convention
+    delegate carrying their members' votes). A delegate without one has one vote.
+
+    A weight never travels with a ballot: the count splits a weighted vote into that
+    many unit ballots (`counting._open_all`), so a weight few delegates share cannot
+    single out their ballot among the counted ones."""
+
+    meeting = models.ForeignKey(
+        "meetings.MeetingPage", on_delete=models.CASCADE, related_name="delegate_weights"
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="delegate_weights"
+    )
+    weight = models.PositiveIntegerField(
+        help_text="How many votes this delegate casts at this meeting (1 or more)."
+    )
+
+    panels = [FieldPanel("meeting"), FieldPanel("member"), FieldPanel("weight")]
+
+    class Meta:
+        verbose_name = "delegate weight"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="one_weight_per_delegate"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=MAX_WEIGHT),
+                name="delegate_weight_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member}: {self.weight} votes"
+
+    # The meeting page shows a delegate their weight from the shared cache; a change made
+    # in the admin replaces it at once. (The count reads the table itself.)
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(WEIGHT_KEY.format(meeting=self.meeting_id, member=self.member_id))
+
+    def delete(self, *args, **kwargs):
+        cache.delete(WEIGHT_KEY.format(meeting=self.meeting_id, member=self.member_id))
+        return super().delete(*args, **kwargs)
+
+
+WEIGHT_KEY = "delegate-weight-{meeting}-{member}"
+WEIGHT_TIMEOUT = 3600  # seconds
+
+
+def delegate_weight(meeting_id, member):
+    """The number of votes the member casts at the meeting: their weight, else 1. From
+    the shared cache (the meeting page asks on every load)."""
+    if member is None:
+        return 1
+    key = WEIGHT_KEY.format(meeting=meeting_id, member=member.pk)
+    weight = cache.get(key)
+    if weight is None:
+        weight = (
+            DelegateWeight.objects.filter(meeting_id=meeting_id, member=member)
+            .values_list("weight", flat=True)
+            .first()
+        ) or 1
+        cache.set(key, weight, WEIGHT_TIMEOUT)
+    return weight
 
 
 class Presence(models.Model):

@@ -71,6 +71,11 @@ class ItemResult:
     tie: bool = False  # a tie the chair must resolve
     note: str = ""
     outcome: str = ""  # the result in words: the page, the CSV and the API say this
+    ranked: dict | None = None  # a ranked election's count, stage by stage (ranked_items)
+    acclaimed: bool = False  # elected by acclamation: no vote was held (floor)
+    recorded_votes: list = field(default_factory=list)  # a recorded vote: who voted what
+    outside_counts: list = field(default_factory=list)  # counts taken outside the site
+    outside_added: bool = False  # ... and added to the totals by the chair
 
 
 def decide(*, kind, majority, seats, requires_majority, choices, counts, ballots_cast):
@@ -182,9 +187,30 @@ def _decide_election(result, rows, seats, requires_majority, counted):
 
 
 def item_result(item):
+    from meetings.ballots import declared
+
+    if item.acclaimed:
+        return declared.acclaimed_result(item)
+    if item.is_ranked:
+        from meetings.ballots.ranked_items import ranked_result
+
+        result = ranked_result(item, Ballot.objects.filter(item=item).count())
+    else:
+        result = counted_result(item)
+    if item.recorded:
+        result.recorded_votes = declared.recorded_votes(item)
+    return result
+
+
+def counted_result(item):
+    """The result of a motion, budget or plain election: its ballots, plus the counts
+    taken outside the site once the chair has added them (shown apart either way)."""
+    from meetings.ballots import declared
+
     choices = list(item.choices.all())
     counts, cast = tally(item, choices)
-    return decide(
+    counts, cast = declared.add_to_counts(item, counts, cast)
+    result = decide(
         kind=item.kind,
         majority=item.majority,
         seats=item.seats,
@@ -193,6 +219,9 @@ def item_result(item):
         counts=counts,
         ballots_cast=cast,
     )
+    result.outside_counts = declared.outside_counts(item, {c.position: c.label for c in choices})
+    result.outside_added = item.outside_counts_added_at is not None
+    return result
 
 
 # Receipts ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from cms.exports import csv_response
+from cms.exports import PersonalData, csv_response
 from meetings.attendance.quorum import quorum_now, quorums_at_opening
 from meetings.attendance.register import present_count
 from meetings.ballots.board import board, note_presence
@@ -40,8 +40,17 @@ from meetings.ballots.chairing import (
     open_item,
     rerun_item,
 )
+from meetings.ballots.declared import acclaim_item, add_outside_counts, enter_outside_count
 from meetings.ballots.live import cached_now_state
-from meetings.ballots.models import BallotItem, ChairAction, ScrutineerKey, VoterRecord
+from meetings.ballots.models import (
+    BallotItem,
+    ChairAction,
+    RecordedVote,
+    ScrutineerKey,
+    VoterRecord,
+    delegate_weight,
+)
+from meetings.ballots.ranked_items import RankingRefused, ranked_csv_rows, ranking_from_form
 from meetings.ballots.results import (
     RECEIPT_CHECKS_LIMITED,
     closed_item,
@@ -89,6 +98,7 @@ def ballot_context(request, meeting, eligibility):
         "unfolded_result": closed_rows[-1].item.pk if closed_rows and not open_rows else None,
         "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
         "can_vote": bool(eligibility) and meeting.room_is_open(),
+        "vote_weight": delegate_weight(meeting.pk, member) if eligibility else 1,
         "now_version": cached_now_state(meeting.pk)["version"],
     }
 
@@ -185,7 +195,7 @@ def vote(request, meeting, item):
     refusal = None
     already_voted = False
     try:
-        receipt = cast_vote(member, item, request.POST.getlist("choice"))
+        receipt = cast_vote(member, item, submitted_choices(request, item))
     except VoteRefused as error:
         refusal = f"{item.title}: {error.message}"
         receipt = None
@@ -203,6 +213,16 @@ def vote(request, meeting, item):
     if receipt:
         remember_receipt(response, meeting, member, item, receipt)
     return response
+
+
+def submitted_choices(request, item):
+    """The form's choices: the ticked ones, or a ranked item's menus in rank order."""
+    if not item.is_ranked:
+        return request.POST.getlist("choice")
+    try:
+        return ranking_from_form(request.POST.getlist("rank"))
+    except RankingRefused as refused:
+        raise VoteRefused(refused.message, refused.code) from None
 
 
 def vote_answer(request, meeting, item, receipt, refusal, member=None, already_voted=False):
@@ -414,7 +434,11 @@ CHAIR_ACTIONS = {
     "next": close_and_open_next,
     "up": move_up,
     "down": move_down,
+    "acclaim": acclaim_item,
+    "outside_in": add_outside_counts,
 }
+# Chair actions that take the form's fields as well.
+CHAIR_FORM_ACTIONS = {"outside": enter_outside_count}
 
 # Chair actions that cannot be undone ask first, and what their "Yes, …" button does.
 # With JavaScript the chair's page asks in a dialog; without it, `chair_confirmation`.
@@ -454,7 +478,7 @@ def chair_confirmation(request, meeting, action, item=None):
 
 def chair_act(request, meeting, action, item_id):
     _require_chair(request, meeting)
-    if action not in CHAIR_ACTIONS:
+    if action not in CHAIR_ACTIONS.keys() | CHAIR_FORM_ACTIONS:
         return HttpResponseRedirect(meeting.url + "chair/")
     item = BallotItem.objects.filter(pk=item_id, meeting=meeting).first()
     if item is None:
@@ -468,7 +492,10 @@ def chair_act(request, meeting, action, item_id):
         # The chair ticked "Open this vote without quorum": the reason must come with it.
         options["without_quorum"] = request.POST.get("without_quorum_reason", "")
     try:
-        CHAIR_ACTIONS[action](item, request.user, **options)
+        if action in CHAIR_FORM_ACTIONS:
+            CHAIR_FORM_ACTIONS[action](item, request.user, request.POST)
+        else:
+            CHAIR_ACTIONS[action](item, request.user, **options)
     except ChairRefused as refusal:
         messages.error(request, refusal.message)
     if is_fetch(request):
@@ -491,6 +518,39 @@ def results_rows(meeting):
             percent = "" if choice.percent is None else choice.percent
             yield [item, kind, choice.label, choice.votes, percent, outcome]
         yield [item, kind, "ballots cast", result.ballots_cast, "", ""]
+        if result.ranked:
+            yield from ranked_csv_rows(item, kind, result)
+        yield from floor_csv_rows(item, kind, result)
+
+
+def floor_csv_rows(item, kind, result):
+    """Rows for counts taken outside the site and a recorded vote's names."""
+    for count in result.outside_counts:
+        added = "added to the totals" if result.outside_added else "not in the totals"
+        source = f"{count['method']} (entered by {count['entered_by']}; {added})"
+        for label, votes in count["votes"].items():
+            yield [item, kind, f"outside the site: {label}", votes, "", source]
+        yield [item, kind, "outside the site: members voting", count["voters"], "", source]
+    for vote in result.recorded_votes:
+        yield [item, kind, f"recorded vote: {vote['member']}", "", "", vote["choices"]]
+
+
+def recorded_votes_seen(meeting):
+    """For the access log: the members named in the meeting's recorded votes, if any (the
+    results CSV is otherwise free of personal information)."""
+    named = list(
+        RecordedVote.objects.filter(item__meeting=meeting).values_list(
+            "member__member_id", flat=True
+        )
+    )
+    if not named:
+        return None
+    return PersonalData(
+        what=f"Recorded votes in the results of {meeting.title} (CSV)",
+        members=named,
+        role="meeting chair",
+        reason=f"Results of meeting {meeting.pk}",
+    )
 
 
 def results_csv(request, meeting):
@@ -500,6 +560,7 @@ def results_csv(request, meeting):
         filename=f"{meeting.slug}-results",
         header=RESULT_COLUMNS,
         rows=list(results_rows(meeting)),
+        personal=recorded_votes_seen(meeting),
     )
     log_chair_action(meeting, None, ChairAction.Action.EXPORT, request.user)
     return response

@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 
 from meetings.ballots.board import board, note_presence
-from meetings.ballots.models import BallotItem
+from meetings.ballots.models import BallotItem, delegate_weight
 from meetings.models import MeetingPage
 
 
@@ -19,6 +19,7 @@ class MemberBallot:
     meeting: MeetingPage
     open_items: list
     closed_items: list
+    vote_weight: int = 1  # a delegate's votes at this meeting (`DelegateWeight`)
 
     @classmethod
     def build(cls, meeting, member):
@@ -29,4 +30,5 @@ class MemberBallot:
             meeting=meeting,
             open_items=[row for row in rows if row.item.state == BallotItem.State.OPEN],
             closed_items=[row for row in rows if row.item.is_counted],
+            vote_weight=delegate_weight(meeting.pk, member),
         )

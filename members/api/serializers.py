@@ -12,6 +12,7 @@ from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
 
 from meetings.ballots.models import MAX_CHOICES, BallotItem
+from meetings.ballots.ranked import RULES as RANKED_RULES
 from meetings.models import AudienceKind, MeetingKind
 from members.models import Standing
 
@@ -191,13 +192,24 @@ class OpenBallotItemSerializer(serializers.Serializer):
     )
     max_choices = serializers.IntegerField(
         source="item.max_choices",
-        help_text="How many choices a ballot may mark: 1, or an election's number of seats.",
+        help_text="How many choices a ballot may mark: 1, or an election's number of seats; "
+        "in a ranked election, how many candidates it may rank (all of them).",
+    )
+    seats = serializers.IntegerField(
+        source="item.seats", help_text="Elections: how many are elected."
+    )
+    counting_rule = serializers.SerializerMethodField(
+        help_text="Ranked elections: how the rankings are counted, in words; null otherwise."
     )
     choices = BallotChoiceSerializer(many=True)
     has_voted = serializers.BooleanField(help_text="Whether you have already voted on it.")
 
     def get_text(self, row) -> str:
         return expand_db_html(row.item.text)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_counting_rule(self, row):
+        return RANKED_RULES[row.item.counting_rule] if row.item.is_ranked else None
 
 
 class ChoiceResultSerializer(serializers.Serializer):
@@ -210,6 +222,69 @@ class ChoiceResultSerializer(serializers.Serializer):
     is_abstain = serializers.BooleanField()
     elected = serializers.BooleanField()
     tied = serializers.BooleanField(help_text="In a tie the chair must resolve.")
+
+
+class RankedStageSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    action = serializers.ChoiceField(
+        choices=["first preferences", "surplus", "exclusion", "last vacancies"]
+    )
+    subject = serializers.CharField(
+        allow_null=True, help_text="Whose surplus was transferred or who was excluded."
+    )
+    transferred = serializers.CharField(help_text="Votes passed on to others in this stage.")
+    votes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Each candidate's votes at the end of the stage, in `candidates` order, as "
+        'exact decimals ("14.99996").',
+    )
+    elected = serializers.ListField(child=serializers.CharField())
+    excluded = serializers.ListField(child=serializers.CharField())
+    exhausted = serializers.CharField(help_text="Votes with no further preference, so far.")
+    lost_to_rounding = serializers.CharField(
+        help_text="Votes lost by truncating transfer values to five places, so far."
+    )
+    tie_broken_by = serializers.CharField(
+        help_text='"", "an earlier stage" or "lot": how a tie in this stage was broken.'
+    )
+
+
+class RankedLotSerializer(serializers.Serializer):
+    stage = serializers.IntegerField()
+    purpose = serializers.CharField(help_text='"exclusion" or "surplus order".')
+    among = serializers.ListField(child=serializers.CharField())
+    drawn = serializers.CharField()
+
+
+class RankedCountSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="The counting rule's code.")
+    rule_name = serializers.CharField()
+    rule_text = serializers.CharField(help_text="The counting rule in full.")
+    seats = serializers.IntegerField()
+    quota = serializers.IntegerField(
+        allow_null=True, help_text="Votes that elect (STV); null for instant-runoff."
+    )
+    valid_ballots = serializers.IntegerField()
+    candidates = serializers.ListField(child=serializers.CharField())
+    elected = serializers.ListField(
+        child=serializers.CharField(), help_text="In order of election."
+    )
+    stages = RankedStageSerializer(many=True)
+    lots = RankedLotSerializer(many=True, help_text="Lots drawn by the site to break ties.")
+
+
+class RecordedVoteSerializer(serializers.Serializer):
+    member = serializers.CharField()
+    choices = serializers.CharField(help_text='The choices marked, "; " between, in order.')
+
+
+class OutsideCountSerializer(serializers.Serializer):
+    method = serializers.CharField(help_text="A show of hands in the room, or tellers' count.")
+    voters = serializers.IntegerField(help_text="Members voting in this count.")
+    votes = serializers.DictField(child=serializers.IntegerField(), help_text="Votes by choice.")
+    entered_by = serializers.CharField(help_text="Who entered the count.")
+    entered_at = serializers.DateTimeField()
+    note = serializers.CharField(help_text="May be empty.")
 
 
 class ItemResultSerializer(serializers.Serializer):
@@ -227,6 +302,24 @@ class ItemResultSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="A note on the result in plain words; may be empty.")
     outcome = serializers.CharField(
         help_text='The result in words, as the meeting page says it, e.g. "Carried."'
+    )
+    acclaimed = serializers.BooleanField(
+        help_text="Elections: decided by acclamation, with no vote (no more candidates than seats)."
+    )
+    recorded_votes = RecordedVoteSerializer(
+        many=True,
+        help_text="A recorded (named, not secret) vote: who voted what; empty otherwise.",
+    )
+    outside_counts = OutsideCountSerializer(
+        many=True, help_text="Counts taken outside the site, shown apart from the ballots."
+    )
+    outside_added = serializers.BooleanField(
+        help_text="Whether the chair added `outside_counts` to the totals above."
+    )
+    ranked = RankedCountSerializer(
+        allow_null=True,
+        help_text="Ranked elections: the count stage by stage; null for other items. The "
+        "choices' `votes` are then first preferences.",
     )
 
 
@@ -272,13 +365,18 @@ class MeetingBallotSerializer(serializers.Serializer):
     closed_items = ClosedBallotItemSerializer(
         many=True, help_text="Closed, with their results, in agenda order."
     )
+    vote_weight = serializers.IntegerField(
+        help_text="How many votes each of your votes counts for at this meeting: 1, or a "
+        "delegate's weight at a delegate meeting."
+    )
 
 
 class VoteSerializer(serializers.Serializer):
     choices = serializers.ListField(
         child=serializers.IntegerField(),
         max_length=MAX_CHOICES,
-        help_text="The IDs of your choices: one, or up to the item's `max_choices`.",
+        help_text="The IDs of your choices: one, or up to the item's `max_choices`; in a "
+        "ranked election, the candidates you rank, in your order of preference.",
     )
 
 
@@ -313,6 +411,8 @@ VOTE_REFUSAL_CODES = [
     ("unknown_choice", "A choice is not on this item's ballot"),
     ("too_many_choices", "More choices than the item allows"),
     ("abstain_mixed", "Abstain combined with a choice"),
+    ("ranked_twice", "A ranked election's candidate ranked more than once"),
+    ("too_many_ranks", "More ranks than a ranked election has candidates"),
     ("ineligible", "You may not vote at this meeting"),
     ("not_open", "The item is not open for voting"),
     ("already_voted", "You have already voted on this item"),

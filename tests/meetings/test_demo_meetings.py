@@ -111,3 +111,17 @@ def test_the_demo_chair_is_among_those_the_admin_offers_as_chairs(demo):
 
     chairs = set(demo.chairs.all())
     assert chairs and chairs <= set(meeting_chair_candidates())
+
+
+def test_the_demo_chapter_agm_has_a_ranked_election_for_three_seats(client, demo):
+    from meetings.ballots.chairing import open_item
+    from meetings.ballots.models import BallotItem
+
+    [ranked] = BallotItem.objects.filter(meeting=demo, kind=BallotItem.Kind.RANKED)
+    assert ranked.seats == 3 and ranked.candidates.count() == 5
+    open_item(ranked, demo.chairs.first())
+    sign_in(client, MAYA)
+    html = client.get(demo.url).content.decode()
+    assert "5th choice" in html and "Scottish STV rules 2007" in html
+    call_command("load_demo", stdout=io.StringIO())  # loading again adds no second one
+    assert BallotItem.objects.filter(meeting=demo, kind=BallotItem.Kind.RANKED).count() == 1

@@ -544,7 +544,12 @@ def test_schema_validates_and_describes_the_ballot_and_the_vote(client, home_pag
         "$ref": "#/components/schemas/BallotChoice"
     }
     assert components["ChoiceResult"]["properties"]["percent"]["nullable"] is True
-    assert components["BallotItemKindEnum"]["enum"] == ["motion", "budget", "election"]
+    assert components["BallotItemKindEnum"]["enum"] == [
+        "motion",
+        "budget",
+        "election",
+        "ranked",
+    ]
 
 
 def test_a_member_following_the_ballot_through_the_api_counts_as_present(agm, chair):
