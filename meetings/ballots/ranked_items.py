@@ -233,6 +233,31 @@ def stage_heading(stage):
     return STAGE_ACTIONS[stage["action"]].format(subject=stage["subject"])
 
 
+def ranked_minutes_lines(result):
+    """A ranked item's count as lines of the minutes: the rule and quota, each stage's
+    votes, and every lot drawn."""
+    table = result.ranked
+    quota = f"; quota {table['quota']} votes" if table["quota"] else ""
+    yield f"Counted by {table['rule_name']}{quota}."
+    for stage in table["stages"]:
+        votes = ", ".join(
+            f"{label} {votes}"
+            for label, votes in zip(table["candidates"], stage["votes"], strict=True)
+        )
+        line = f"Stage {stage['number']}: {stage_heading(stage)}. {votes}; exhausted "
+        line += f"{stage['exhausted']}."
+        if stage["elected"]:
+            line += f" Elected: {', '.join(stage['elected'])}."
+        if stage["excluded"]:
+            line += f" Excluded: {', '.join(stage['excluded'])}."
+        if stage["tie_broken_by"]:
+            line += f" Tie broken by {stage['tie_broken_by']}."
+        yield line
+    for lot in table["lots"]:
+        among = ", ".join(lot["among"])
+        yield f"Lot at stage {lot['stage']} ({lot['purpose']}): {lot['drawn']} drawn among {among}."
+
+
 def ranked_csv_rows(title, kind, result):
     """Rows of the results CSV for a ranked item's stages (the columns of
     `views.RESULT_COLUMNS`): one per candidate per stage, then the exhausted votes."""

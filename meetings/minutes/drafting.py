@@ -18,6 +18,7 @@ from meetings.attendance.quorum import quorum_needed, quorums_at_opening
 from meetings.ballots.board import closed_result
 from meetings.ballots.chairing import ChairRefused
 from meetings.ballots.models import BallotItem, ChairAction
+from meetings.ballots.ranked_items import ranked_minutes_lines
 from meetings.floor.business import floor_records
 from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 
@@ -78,6 +79,8 @@ def _result_lines(item):
         percent = "" if choice.percent is None else f" ({choice.percent}%)"
         lines.append(f"{choice.label}: {choice.votes}{percent}")
     lines.append(f"Ballots cast: {result.ballots_cast}")
+    if result.ranked:
+        lines.extend(ranked_minutes_lines(result))
     lines.append(result.outcome + (" A tie." if result.tie else ""))
     return "\n".join(lines)
 

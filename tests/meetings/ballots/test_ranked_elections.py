@@ -161,6 +161,24 @@ def test_closing_stores_the_count_and_the_page_shows_it_stage_by_stage(agm):
     assert "Elected: Ada Okafor, Ben Marsh." in html
 
 
+def test_the_minutes_carry_the_count_stage_by_stage(agm):
+    from meetings.minutes.drafting import what_happened
+
+    item = close_with_rankings(agm, ranked_item(agm), SEVEN)
+
+    [row] = [row for row in what_happened(agm["meeting"])["items"] if row["item"] == item]
+    lines = row["result"].splitlines()
+    assert "Counted by Single transferable vote (Scottish STV rules 2007); quota 3 votes." in lines
+    assert (
+        "Stage 1: First preferences. Ada Okafor 4, Ben Marsh 2, Cleo Tran 1; exhausted 0. "
+        "Elected: Ada Okafor." in lines
+    )
+    assert (
+        "Stage 2: Surplus of Ada Okafor transferred. Ada Okafor 3, Ben Marsh 3, Cleo Tran 1; "
+        "exhausted 0. Elected: Ben Marsh." in lines
+    )
+
+
 def test_the_results_csv_carries_every_stage(agm):
     item = close_with_rankings(agm, ranked_item(agm), SEVEN)
     chair = Client()
