@@ -98,3 +98,13 @@ def members_arrive(meeting, count, *, besides=("000011", "000012")):
     others = meeting.audience_members().filter(standing=Standing.ACTIVE)
     for member in others.exclude(member_id__in=besides)[:count]:
         arrive(meeting, member)
+
+
+def riverside_has_quorum():
+    """The Riverside AGM's quorum is in the room, so the chair opens votes without giving
+    a reason; the meeting."""
+    from meetings.models import MeetingPage
+
+    meeting = MeetingPage.objects.get(slug="riverside-chapter-agm")
+    members_arrive(meeting, meeting.quorum)
+    return meeting

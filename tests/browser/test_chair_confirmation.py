@@ -5,7 +5,6 @@ own: tests/meetings/ballots/test_chair_confirmation.py, and the vote journey.)""
 
 import re
 
-from meetings.models import MeetingPage
 from tests.browser.browsing import (
     BROWSER_TEST,
     CHAIR_EMAIL,
@@ -13,7 +12,7 @@ from tests.browser.browsing import (
     RIVERSIDE_AGM,
     expect,
     in_modes,
-    members_arrive,
+    riverside_has_quorum,
     sign_in,
 )
 from tests.browser.conftest import SCREENSHOTS
@@ -25,8 +24,7 @@ MOTION = "Motion 1: safe staffing on night shifts"
 
 @in_modes([DESKTOP])
 def test_the_chair_confirms_close_voting_in_a_dialog(demo, open_context, mode):
-    meeting = MeetingPage.objects.get(url_path__endswith="riverside-chapter-agm/")
-    members_arrive(meeting, meeting.quorum)  # the room has quorum: opening needs no reason
+    riverside_has_quorum()
     page = open_context(mode).new_page()
     sign_in(page, CHAIR_EMAIL, next_path=RIVERSIDE_AGM + "chair/")
     row = page.locator("li.agenda-item").filter(

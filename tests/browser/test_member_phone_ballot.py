@@ -15,6 +15,7 @@ from tests.browser.browsing import (
     RIVERSIDE_AGM,
     expect,
     in_modes,
+    riverside_has_quorum,
     sign_in,
 )
 from tests.browser.conftest import SCREENSHOTS
@@ -42,6 +43,7 @@ def chair_opens(chair_page, title):
 
 @in_modes([PHONE, PHONE_NO_JS])
 def test_on_a_phone_the_open_ballot_is_on_the_first_screen(demo, open_context, mode):
+    riverside_has_quorum()
     chair_page = open_context(mode).new_page()
     sign_in(chair_page, CHAIR_EMAIL, next_path=RIVERSIDE_AGM + "chair/")
     member_page = open_context(mode).new_page()

@@ -4,7 +4,6 @@ again, whether the member tries to vote there or just comes back to it."""
 
 from meetings.ballots.chairing import open_item
 from meetings.ballots.models import BallotItem
-from meetings.models import MeetingPage
 from tests.browser.browsing import (
     BROWSER_TEST,
     DESKTOP,
@@ -12,6 +11,7 @@ from tests.browser.browsing import (
     RIVERSIDE_AGM,
     expect,
     in_modes,
+    riverside_has_quorum,
     sign_in,
 )
 
@@ -26,7 +26,7 @@ def ballot_of(page):
 
 @in_modes([DESKTOP])
 def test_a_second_tab_shows_the_vote_recorded_in_the_first(demo, open_context, mode):
-    meeting = MeetingPage.objects.get(slug="riverside-chapter-agm")
+    meeting = riverside_has_quorum()
     open_item(BallotItem.objects.get(meeting=meeting, title=MOTION), meeting.chairs.first())
     member = open_context(mode)
     first, stale, idle = member.new_page(), member.new_page(), member.new_page()
