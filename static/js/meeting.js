@@ -120,14 +120,28 @@
   function followChairConsole() {
     var consoleEl = document.getElementById("chair-console");
     if (!consoleEl) return;
+    // Requests are numbered: an answer older than the one shown (a refresh that was on
+    // its way when the chair acted) is dropped rather than undoing what the chair sees.
+    var asked = 0;
+    var shown = 0;
+    function show(html, number) {
+      if (number < shown) return;
+      shown = number;
+      consoleEl = replaceSection(consoleEl, html);
+    }
+    function questionOpen() {
+      return consoleEl.querySelector("dialog[open]") !== null;
+    }
     function refresh() {
-      // Never swap the console under a question the chair is reading.
-      if (consoleEl.querySelector("dialog[open]")) {
+      // Never swap the console under a question the chair is reading, also when the
+      // question opened while the refresh was on its way.
+      if (questionOpen()) {
         setTimeout(refresh, 3000);
         return;
       }
+      var number = ++asked;
       fetchFragment(consoleEl.dataset.refreshUrl)
-        .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
+        .then(function (html) { if (!questionOpen()) show(html, number); })
         .catch(function () {})
         .then(function () { setTimeout(refresh, 3000); });
     }
@@ -146,8 +160,9 @@
       if (dialog && dialog.open) dialog.close();
       var body = new FormData(form);
       if (confirmed) body.set("confirmed", event.submitter.value);
+      var number = ++asked;
       fetchFragment(form.action, { method: "POST", body: body })
-        .then(function (html) { consoleEl = replaceSection(consoleEl, html); })
+        .then(function (html) { show(html, number); })
         .catch(function () { form.submit(); });
     });
     document.addEventListener("click", function (event) {
