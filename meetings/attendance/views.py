@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from cms.admin_pages import PermissionNeededAdminPage
 from cms.exports import PersonalData, csv_response
 from meetings.attendance.register import (
     REGISTER_COLUMNS,
@@ -21,7 +22,6 @@ from meetings.attendance.register import (
 )
 from members.audience import signed_in_member
 
-EXPORT_PERMISSION = "meetings.export_attendance_register"
 STAFF_ROLE = "membership staff"
 
 
@@ -61,33 +61,32 @@ def return_to_the_meeting(request, meeting):
     return HttpResponseRedirect(meeting.url + "#attendance")
 
 
-def may_export_register(user):
-    return user.has_perm(EXPORT_PERMISSION)
-
-
-def register_csv(request, meeting_id):
+class RegisterCSV(PermissionNeededAdminPage):
     """The meeting's attendance register as CSV, for membership staff; access-logged."""
-    from meetings.models import MeetingPage
 
-    meeting = get_object_or_404(MeetingPage, pk=meeting_id)
-    if not may_export_register(request.user):
-        # A real 403: the admin would turn PermissionDenied into a redirect.
-        return TemplateResponse(
-            request, "meetings/admin/register_refused.html", {"meeting": meeting}, status=403
+    permission = "meetings.export_attendance_register"
+    page_title = "Attendance register"
+
+    def get(self, request, meeting_id):
+        from meetings.models import MeetingPage
+
+        meeting = get_object_or_404(MeetingPage, pk=meeting_id)
+        rows = register_rows(meeting)
+        return csv_response(
+            request,
+            filename=f"{meeting.slug or meeting.title}-attendance-register",
+            header=REGISTER_COLUMNS,
+            rows=rows,
+            personal=PersonalData(
+                what=f"Attendance register of {meeting.title} (CSV)",
+                members=[row[0] for row in rows],
+                role=STAFF_ROLE,
+                reason=f"Attendance register of meeting {meeting.pk}",
+            ),
         )
-    rows = register_rows(meeting)
-    return csv_response(
-        request,
-        filename=f"{meeting.slug or meeting.title}-attendance-register",
-        header=REGISTER_COLUMNS,
-        rows=rows,
-        personal=PersonalData(
-            what=f"Attendance register of {meeting.title} (CSV)",
-            members=[row[0] for row in rows],
-            role=STAFF_ROLE,
-            reason=f"Attendance register of meeting {meeting.pk}",
-        ),
-    )
+
+
+register_csv = RegisterCSV.as_view()
 
 
 def open_without_quorum_page(request, meeting, item_id):
