@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 
 from django.http import HttpResponse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.text import slugify
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -68,4 +68,14 @@ def csv_response(request, *, filename, header, rows, personal=None):
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(filename) or "export"}.csv"'
     add_never_cache_headers(response)
+    return response
+
+
+def private_file(content, *, content_type, filename, inline=False):
+    """A file for the one person who asked (a calendar entry, minutes, receipts): named,
+    opened in the browser or saved, and kept out of shared caches."""
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    patch_cache_control(response, private=True, no_cache=True)
     return response

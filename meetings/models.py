@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -22,6 +21,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import PROSE_FEATURES
+from cms.exports import private_file
 from meetings.attendance import views as attendance_views
 from meetings.attendance.models import AttendanceRecord
 from meetings.attendance.register import attendance_for
@@ -653,12 +653,11 @@ class MeetingPage(RoutablePageMixin, Page):
         """The meeting as a calendar entry, for eligible members."""
         if not self.is_eligible(signed_in_member(request)):
             raise PermissionDenied("Only members who may attend this meeting can add it.")
-        response = HttpResponse(
-            meeting_calendar(self, request), content_type="text/calendar; charset=utf-8"
+        return private_file(
+            meeting_calendar(self, request),
+            content_type="text/calendar; charset=utf-8",
+            filename=f"{self.slug}.ics",
         )
-        response["Content-Disposition"] = f'attachment; filename="{self.slug}.ics"'
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
 
 
 class MeetingMaterial(Orderable):

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from cms.exports import PersonalData, csv_response
+from cms.exports import PersonalData, csv_response, private_file
 from meetings.attendance.quorum import quorum_now, quorums_at_opening
 from meetings.attendance.register import present_count
 from meetings.ballots.board import board, note_presence
@@ -304,10 +304,12 @@ def closed_item_for_results(request, meeting, item_id):
 def receipt_list(request, meeting, item_id):
     """Every counted receipt of a closed item, as plain text, sorted, one a line."""
     item = closed_item_for_results(request, meeting, item_id)
-    response = HttpResponse(counted_receipts_text(item), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{meeting.slug}-receipts-{item.pk}.txt"'
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
+    return private_file(
+        counted_receipts_text(item),
+        content_type="text/plain; charset=utf-8",
+        filename=f"{meeting.slug}-receipts-{item.pk}.txt",
+        inline=True,
+    )
 
 
 RECEIPT_SHAPE_MESSAGE = (

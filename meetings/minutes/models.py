@@ -4,7 +4,6 @@ chair or the recording secretary adds notes per item and publishes it."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -13,6 +12,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
 from cms.blocks import PROSE_FEATURES
+from cms.exports import private_file
 from members.audience import signed_in_member
 
 
@@ -78,10 +78,12 @@ class MeetingMinutesPage(RoutablePageMixin, Page):
         from meetings.minutes.pdf import write_minutes_pdf
 
         self._refuse_unless_reader(request)
-        response = HttpResponse(write_minutes_pdf(self), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{self.slug}.pdf"'
-        patch_cache_control(response, private=True, no_cache=True)
-        return response
+        return private_file(
+            write_minutes_pdf(self),
+            content_type="application/pdf",
+            filename=f"{self.slug}.pdf",
+            inline=True,
+        )
 
 
 class MinutesItem(Orderable):
