@@ -24,6 +24,11 @@ def personal_markers(members):
     return markers
 
 
+# A time the API prints ("2026-12-06T17:05:40.201332+00:00") is no one's member ID, even
+# when its microseconds happen to be six digits that are (one CI run printed 201332).
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?")
+
+
 def public_urls(client):
     urls = ["/", "/sitemap.xml", "/robots.txt", "/search/?query=member", "/search/?query=Local"]
     urls += [page.url for page in Page.objects.live().public().specific() if page.url]
@@ -45,7 +50,7 @@ def test_no_personal_information_on_public_pages_or_in_the_api(client):
     for url in public_urls(client):
         response = client.get(url)
         assert response.status_code == 200, url
-        text = response.content.decode()
+        text = TIMESTAMP.sub("<time>", response.content.decode())
         leaks = [marker.pattern for marker in markers if marker.search(text)]
         assert not leaks, f"{url} shows personal information: {leaks[:5]}"
         scanned += 1
