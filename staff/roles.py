@@ -14,8 +14,9 @@ hand, so every installation has the same roles:
   (to answer "what do you hold about me"), the Privacy Officer settings, and
   approving policy pages, which no other group may publish
   (policies/review.py).
-* Meeting organisers: meeting pages, publishing included, and their ballot
-  items. No roster.
+* Meeting organisers: meeting pages, publishing included, their ballot items, and
+  delegates' weights for delegate meetings
+  (`0004_meeting_organisers_manage_delegate_weights.py`). No roster.
 * Scrutineers (``0002_scrutineers_group.py``): the tellers staff appoint on a
   meeting, who hold the key to its sealed ballots. Admin sign-in only: their
   work is on the meeting's chair page and their ballot passphrase page.
