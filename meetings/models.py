@@ -39,6 +39,11 @@ from meetings.ballots.models import (
     VoterRecord,
 )
 from meetings.calendar import meeting_calendar
+from meetings.choosers import (
+    IN_SCRUTINEERS_GROUP,
+    meeting_chair_chooser_viewset,
+    meeting_scrutineer_chooser_viewset,
+)
 from meetings.floor import views as floor_views
 from meetings.floor.models import FloorItem, Nomination
 from meetings.guides.models import GuideIndexPage, GuidePage
@@ -46,11 +51,6 @@ from meetings.minutes import views as minutes_views
 from meetings.minutes.drafting import published_minutes_url
 from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 from meetings.notices.models import MeetingNotice, NoticeDelivery
-from meetings.choosers import (
-    IN_SCRUTINEERS_GROUP,
-    meeting_chair_chooser_viewset,
-    meeting_scrutineer_chooser_viewset,
-)
 from meetings.page_form import AppointmentPanel
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
 from members.chairs import may_chair_meetings, person_label
