@@ -157,8 +157,27 @@ class PersonChooserViewMixin:
 
 
 class PersonListingMixin(PersonChooserViewMixin):
+    """The list of people: searchable, in columns, and written to the access log, as
+    every admin page that shows members' details is."""
+
     filter_form_class = PersonSearchForm
     per_page = 20
+
+    def get_context_data(self, **kwargs):
+        from members.access_log import record_access
+        from members.models import AccessLogEntry
+
+        context = super().get_context_data(**kwargs)
+        shown = [user.member for user in self.results if getattr(user, "member", None)]
+        if shown:
+            record_access(
+                self.request,
+                action=AccessLogEntry.Action.VIEW,
+                what=f"{self.page_title} (admin chooser)",
+                members=shown,
+                role="meeting staff",
+            )
+        return context
 
     @property
     def columns(self):
@@ -224,5 +243,5 @@ class PersonChooserViewSet(ChooserViewSet):
     def construct_view(self, view_class, **kwargs):
         if issubclass(view_class, PersonChooserViewMixin):
             view_class = self.inject_view_methods(view_class, ["get_object_list"])
-            kwargs["may_choose"] = self.may_choose
+            kwargs.update(may_choose=self.may_choose, page_title=self.page_title)
         return super().construct_view(view_class, **kwargs)

@@ -295,3 +295,14 @@ def test_adding_an_item_from_a_meeting_starts_it_on_that_meeting_next_on_the_age
     chosen = soup.find(attrs={"name": "meeting"})
     chosen_value = chosen.get("value") or chosen.find("option", selected=True)["value"]
     assert chosen_value == str(page.pk)
+
+
+def test_the_people_a_chooser_lists_are_written_to_the_access_log(admin_client, meeting):
+    from members.models import AccessLogEntry
+
+    chooser_rows(admin_client, "meeting_chair_chooser", "Tremblay")
+
+    entry = AccessLogEntry.objects.get()
+    assert entry.member_ids == [meeting["chair"].member_id]
+    assert entry.what == "Choose the meeting's chairs (admin chooser)"
+    assert entry.actor.is_superuser
