@@ -27,11 +27,15 @@ CHAIRS_TIMEOUT = 3600  # seconds; a publish moves the key on before that
 def chair_ids(meeting):
     """The ids of the meeting's chairs, from the shared cache. Chairs change only when
     the page is published, which moves the site's version (and so this key) on."""
+    if meeting.pk is None or "chair_appointments" in getattr(
+        meeting, "_cluster_related_objects", {}
+    ):
+        # A preview or a revision holds its own rows in memory: its answer, never
+        # remembered as the live page's chairs.
+        return {row.person_id for row in meeting.chair_appointments.all()}
     key = f"meeting-chairs-{meeting.pk}-{site_version()}"
     ids = cache.get(key)
     if ids is None:
-        # The appointments, not `meeting.chairs`: they are the page's own rows, so this
-        # works for a live page and for an unsaved preview's in-memory ones.
         ids = {row.person_id for row in meeting.chair_appointments.all()}
         cache.set(key, ids, timeout=CHAIRS_TIMEOUT)
     return ids

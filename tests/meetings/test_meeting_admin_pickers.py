@@ -306,3 +306,20 @@ def test_the_people_a_chooser_lists_are_written_to_the_access_log(admin_client, 
     assert entry.member_ids == [meeting["chair"].member_id]
     assert entry.what == "Choose the meeting's chairs (admin chooser)"
     assert entry.actor.is_superuser
+
+
+def test_a_draft_naming_other_chairs_changes_nobodys_right_to_chair(admin_client, meeting):
+    """A draft (a preview, a revision) is asked about its own chairs; what it answers is
+    never remembered as the live page's chairs."""
+    page, teller = meeting["page"], meeting["teller"]
+    chair, secretary = meeting["chair"].account, meeting["secretary"].account
+    admin_client.post(
+        edit_url(page), meeting_form(page, page.title, chairs=[chair], scrutineers=[teller])
+    )
+    draft = meeting_form(page, page.title, "action-save", chairs=[secretary], scrutineers=[teller])
+    assert admin_client.post(edit_url(page), draft).status_code == 302
+
+    live = MeetingPage.objects.get(pk=page.pk)
+    draft_page = live.get_latest_revision_as_object()
+    assert draft_page.may_chair(secretary) and not draft_page.may_chair(chair)
+    assert live.may_chair(chair) and not live.may_chair(secretary)
