@@ -83,7 +83,7 @@ class Simulation:
     # (kind, status or "dropped", seconds) of every request
     samples: list = field(default_factory=list)
     opened: dict = field(default_factory=dict)  # item pk -> when the chair pressed Open
-    closed: dict = field(default_factory=dict)  # item pk -> when the chair's Close answered
+    closed: dict = field(default_factory=dict)  # item pk -> when the chair pressed Close
     will_vote: collections.Counter = field(default_factory=collections.Counter)
     voted: collections.Counter = field(default_factory=collections.Counter)  # answered, by item
     succeeded: dict = field(default_factory=lambda: collections.defaultdict(dict))
@@ -216,10 +216,10 @@ async def chair_life(sim, members, items, chair, scrutineer, paths):
         ):
             await asyncio.sleep(0.5)
         headers, body = form(chair, confirmed="yes")
+        sim.closed[item.pk] = sim.now()
         answer = await sim.request(
             "chair", 1 - server, "POST", f"{paths['page']}chair/close/{item.pk}/", headers, body
         )
-        sim.closed[item.pk] = sim.now()
         if answer is not None and answer.status != 302:
             sim.refused[f"the chair's Close answered {answer.status}"] += 1
     sim.ended = True
