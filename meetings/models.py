@@ -47,6 +47,7 @@ from meetings.minutes.drafting import published_minutes_url
 from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 from meetings.notices.models import MeetingNotice, NoticeDelivery
 from meetings.page_form import MeetingPageForm
+from meetings.proxies.models import Proxy
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
 from members.models import Chapter, Standing
 
@@ -297,6 +298,15 @@ class MeetingPage(RoutablePageMixin, Page):
             "in ten, rounded up). Leave empty to use the number above."
         ),
     )
+    proxy_cap = models.PositiveSmallIntegerField(
+        "proxies per holder",
+        default=1,
+        validators=[MaxValueValidator(50)],
+        help_text=(
+            "How many other members' proxies one member may hold at this meeting "
+            "(0: this meeting takes no proxies)."
+        ),
+    )
     chairs = ParentalManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -362,8 +372,9 @@ class MeetingPage(RoutablePageMixin, Page):
                 FieldPanel("chairs"),
                 FieldPanel("scrutineers"),
                 FieldRowPanel([FieldPanel("quorum"), FieldPanel("quorum_share")]),
+                FieldPanel("proxy_cap"),
             ],
-            heading="Chairing, scrutineers and quorum",
+            heading="Chairing, scrutineers, quorum and proxies",
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("agenda")]
@@ -709,6 +720,7 @@ __all__ = [
     "Nomination",
     "NoticeDelivery",
     "Presence",
+    "Proxy",
     "VoterRecord",
     "meeting_calendar",
 ]
