@@ -47,6 +47,7 @@ from meetings.minutes.drafting import published_minutes_url
 from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 from meetings.notices.models import MeetingNotice, NoticeDelivery
 from meetings.page_form import MeetingPageForm
+from meetings.proxies import views as proxy_views
 from meetings.proxies.models import Proxy
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
 from members.models import Chapter, Standing
@@ -578,6 +579,8 @@ class MeetingPage(RoutablePageMixin, Page):
                 self, member, room_is_open=context["room_is_open"]
             )
         context.update(ballot_views.ballot_context(request, self, eligibility))
+        if not getattr(request, "is_preview", False):
+            context.update(proxy_views.proxy_context(self, member, eligibility))
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -658,6 +661,16 @@ class MeetingPage(RoutablePageMixin, Page):
     def return_to_meeting(self, request):
         """A member who signed out checks in again."""
         return attendance_views.return_to_the_meeting(request, self)
+
+    @path("proxy/", name="give_proxy")
+    def give_proxy(self, request):
+        """The member asks to give their proxy to another member (staff approve it)."""
+        return proxy_views.give_proxy(request, self)
+
+    @path("proxy/withdraw/", name="withdraw_proxy")
+    def withdraw_proxy(self, request):
+        """The member withdraws their proxy (or their request for one)."""
+        return proxy_views.take_back_proxy(request, self)
 
     @path("calendar/", name="calendar")
     def calendar(self, request):
