@@ -4,7 +4,6 @@ Every vote goes through `cast_vote`; every chair action through `open_item`,
 `close_item` or `rerun_item`; who may chair is decided by `MeetingPage.may_chair`.
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET
 from cms.exports import PersonalData, csv_response, private_file
 from meetings.attendance.quorum import quorum_now, quorums_at_opening
 from meetings.attendance.register import present_count
-from meetings.ballots.board import board, note_presence
+from meetings.ballots.board import add_proxy_ballots, board, note_presence
 from meetings.ballots.casting import (
     REFUSED_AGAIN,
     VOTE_LIMIT_RETRY_AFTER,
@@ -93,7 +92,11 @@ def ballot_context(request, meeting, eligibility):
     open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
     held = member_proxies(meeting.pk, member).held if eligibility else ()
     if held and open_rows:
-        add_proxy_ballots(open_rows, held, receipts)
+        add_proxy_ballots(open_rows, held)
+        for row in open_rows:
+            for ballot in row.proxy_ballots:
+                key = receipt_cookie_key(row.item, ballot.held.giver_member_id)
+                ballot.receipt = receipts.get(key)
     closed_rows = [row for row in rows if row.item.state == BallotItem.State.CLOSED]
     return {
         "board": rows,
@@ -106,39 +109,6 @@ def ballot_context(request, meeting, eligibility):
         "vote_weight": delegate_weight(meeting.pk, member) if eligibility else 1,
         "now_version": cached_now_state(meeting.pk)["version"],
     }
-
-
-@dataclass
-class ProxyBallot:
-    """A proxy holder's ballot for one giver on one open item."""
-
-    held: object  # proxies.rules.HeldProxy
-    has_voted: bool
-    receipt: str | None
-
-    @property
-    def suffix(self):
-        # Keeps each form's ids (and so its labels) its own on the page.
-        return f"-for-{self.held.giver_member_id}"
-
-
-def add_proxy_ballots(open_rows, held, receipts):
-    """Give each open row one ballot per proxy the member holds (one query for all)."""
-    voted = set(
-        VoterRecord.objects.filter(
-            item__in=[row.item.pk for row in open_rows],
-            member_id__in=[proxy.giver_id for proxy in held],
-        ).values_list("item_id", "member_id")
-    )
-    for row in open_rows:
-        row.proxy_ballots = [
-            ProxyBallot(
-                held=proxy,
-                has_voted=(row.item.pk, proxy.giver_id) in voted,
-                receipt=receipts.get(receipt_cookie_key(row.item, proxy.giver_member_id)),
-            )
-            for proxy in held
-        ]
 
 
 def receipt_cookie_key(item, on_behalf_of=None):
