@@ -125,3 +125,25 @@ def test_the_demo_chapter_agm_has_a_ranked_election_for_three_seats(client, demo
     assert "5th choice" in html and "Scottish STV rules 2007" in html
     call_command("load_demo", stdout=io.StringIO())  # loading again adds no second one
     assert BallotItem.objects.filter(meeting=demo, kind=BallotItem.Kind.RANKED).count() == 1
+
+
+def test_the_demo_chapter_agm_has_an_approved_proxy_maya_votes_with(client, demo):
+    from meetings.ballots.chairing import open_item
+    from meetings.ballots.models import BallotItem
+    from meetings.proxies.models import Proxy
+
+    [proxy] = Proxy.objects.filter(meeting=demo)
+    assert (proxy.giver.member_id, proxy.holder.member_id, proxy.status) == (
+        "000012",
+        "000011",
+        "approved",
+    )
+    motion = BallotItem.objects.get(meeting=demo, position=1)
+    open_item(motion, demo.chairs.first(), without_quorum="Checking the ballot before the meeting")
+    sign_in(client, MAYA)
+    html = client.get(demo.url).content.decode()
+    assert "Voting as proxy for Daniel Tremblay" in html
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)  # loading again adds no second one, and says so
+    assert Proxy.objects.filter(meeting=demo).count() == 1
+    assert "Maya Okonkwo holds the proxy of Daniel Tremblay" in out.getvalue()
