@@ -522,8 +522,8 @@ def load_meetings(home, guide, *, note):
 
 
 # The Chapter AGM's proxy: the chapter chair, who runs the meeting, gave his proxy to a
-# member of his Chapter (both demo sign-ins), so her ballot has a vote for each of them.
-DEMO_PROXY = ("000012", "000011")  # giver, holder
+# member of his Chapter (both demo sign-ins), whose ballot has a vote for each of them.
+DEMO_PROXY = ("000012", "000015")  # giver, holder
 
 
 def _ensure_proxy(meeting, note):

@@ -165,6 +165,6 @@ class Command(BaseCommand):
         for proxy in meetings_demo.demo_proxies(chaired_meeting):
             self.write(
                 f"  {proxy.holder.full_name} holds the proxy of {proxy.giver.full_name} at that "
-                "meeting: her ballot has a vote for each of them (staff see the proxy register "
-                f"at {site.root_url}/admin/meetings/proxies/)"
+                "meeting: their ballot has a vote for each of them. Membership staff keep the "
+                f"proxy register at {site.root_url}/admin/meetings/proxies/"
             )
