@@ -168,3 +168,20 @@ def test_the_giver_voting_in_person_lapses_the_proxy_on_the_holders_page(client,
     page = client.get(meeting.url).content.decode()
     assert "Voting as proxy for" not in page
     assert page.count('class="vote-form"') == 1
+
+
+@pytest.mark.django_db
+def test_the_light_voting_page_offers_the_proxy_ballot_too(client, voting):
+    meeting, item, holder, giver = (voting[k] for k in ("meeting", "item", "holder", "giver"))
+    client.force_login(holder.account)
+
+    page = client.get(meeting.url + "vote/").content.decode()
+    assert f"Voting as proxy for {giver.full_name}" in page
+
+    response = client.post(
+        vote_url(meeting, item),
+        {"choice": [choice(item, "For")], "on_behalf_of": giver.member_id, "light": "1"},
+        follow=True,
+    )
+    assert f"Your vote for {giver.full_name} is recorded." in response.content.decode()
+    assert list(VoterRecord.objects.values_list("member", flat=True)) == [giver.pk]
