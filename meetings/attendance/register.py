@@ -68,6 +68,15 @@ def _check_in(meeting, member, *, by_proxy):
 # is checked in in person. Each member is counted once for the quorum either way.
 
 
+def represent_givers(meeting, holder):
+    """Check in by proxy the givers of the proxies `holder` holds, if the holder is in the
+    room now (a proxy approved during the meeting, after the holder arrived)."""
+    if AttendanceRecord.objects.filter(
+        meeting=meeting, member_id=holder.pk, left_at__isnull=True
+    ).exists():
+        _check_in_givers(meeting, holder)
+
+
 def _check_in_givers(meeting, holder):
     from meetings.proxies.rules import member_proxies
 

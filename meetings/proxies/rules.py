@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from meetings.attendance.register import represent_givers
 from meetings.proxies.models import PROXIES_KEY, PROXIES_TIMEOUT, Proxy
 
 Status = Proxy.Status
@@ -154,6 +155,7 @@ def enter_paper_proxy(meeting, giver, holder, user):
         proxy = Proxy(meeting=meeting, giver=giver, holder=holder, source=Proxy.Source.PAPER_FORM)
         _decider(proxy, user, Status.APPROVED)
         proxy.save()
+        represent_givers(meeting, holder)
         return proxy
 
 
@@ -182,6 +184,7 @@ def approve_proxy(meeting, proxy_id, user):
         check_proxy(meeting, proxy.giver, proxy.holder, exclude=proxy.pk)
         _decider(proxy, user, Status.APPROVED)
         proxy.save()
+        represent_givers(meeting, proxy.holder)
         return proxy
 
 

@@ -23,7 +23,9 @@ def proxy_context(meeting, member, eligibility):
         .order_by("-created_at", "-pk")[:1]
     )
     held = list(
-        Proxy.objects.filter(meeting=meeting, holder=member, status__in=Proxy.ACTIVE)
+        Proxy.objects.filter(
+            meeting=meeting, holder=member, status__in=[*Proxy.ACTIVE, Proxy.Status.LAPSED]
+        )
         .select_related("giver")
         .order_by("giver__family_name", "giver__given_name")
     )
@@ -32,7 +34,7 @@ def proxy_context(meeting, member, eligibility):
         "proxy_given": given,
         "proxies_held_here": held,
         "may_request_proxy": (given is None or not given.is_active)
-        and not held
+        and not any(p.is_active for p in held)
         and not meeting.is_past()
         and meeting.starts_at > _now(),
     }

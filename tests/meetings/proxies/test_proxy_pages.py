@@ -168,6 +168,7 @@ def test_the_giver_voting_in_person_lapses_the_proxy_on_the_holders_page(client,
     page = client.get(meeting.url).content.decode()
     assert "Voting as proxy for" not in page
     assert page.count('class="vote-form"') == 1
+    assert f"The proxy of {giver.full_name} ended when they voted themselves" in page
 
 
 @pytest.mark.django_db

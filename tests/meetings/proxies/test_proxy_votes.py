@@ -202,3 +202,20 @@ def test_holder_and_giver_voting_at_once_give_one_vote_for_the_giver(home_page):
 
     assert set(outcomes) == {"ok"}, outcomes
     assert VoterRecord.objects.filter(item=item, member=giver).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_proxy_approved_while_the_holder_is_in_the_room_checks_the_giver_in(home_page):
+    from django.contrib.auth import get_user_model
+
+    from meetings.proxies.rules import enter_paper_proxy
+
+    setup = proxy_meeting(home_page, started=True)
+    meeting, (giver, holder, *_) = setup["meeting"], setup["members"]
+    attendance_for(meeting, holder, room_is_open=True)
+    staff = get_user_model().objects.create_user("staff", "s@northwind.example", "x" * 16)
+
+    enter_paper_proxy(meeting, giver, holder, staff)
+
+    assert AttendanceRecord.objects.get(member=giver, left_at__isnull=True).by_proxy is True
+    assert present_count(meeting) == 2
