@@ -113,6 +113,7 @@ def meeting_form(meeting, title, action="action-publish", **extra):
             "time_zone": meeting.time_zone,
             "agenda": rich_text("<p>Call to order.</p>"),
             "quorum": "0",
+            "proxy_cap": "1",
             "materials-TOTAL_FORMS": "0",
             "materials-INITIAL_FORMS": "0",
             "materials-MIN_NUM_FORMS": "0",

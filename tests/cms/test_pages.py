@@ -231,6 +231,7 @@ class PageRenderingTests(WagtailPageTestCase):
                 "materials": inline_formset([]),
                 "guide": "",
                 "quorum": "25",
+                "proxy_cap": "1",
             },
             GuidePage: {
                 "introduction": rich_text("<p>For members joining online.</p>"),
