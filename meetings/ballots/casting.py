@@ -222,7 +222,7 @@ def proxy_giver(meeting, holder, on_behalf_of):
     (whatever the reason: a forged ID learns nothing) or the giver may no longer attend."""
     from members.models import Member
 
-    held = member_proxies(meeting.pk, holder).holding(on_behalf_of)
+    held = member_proxies(meeting.pk, holder).holding_from(on_behalf_of)
     if held is None:
         raise VoteRefused(
             "You do not hold a proxy from that member for this meeting.", REFUSED_NO_PROXY

@@ -222,7 +222,7 @@ def vote(request, meeting, item):
     if is_fetch(request):
         proxy_for = ""
         if on_behalf_of:
-            held = member_proxies(meeting.pk, member).holding(on_behalf_of)
+            held = member_proxies(meeting.pk, member).holding_from(on_behalf_of)
             proxy_for = held.giver_name if held else ""
         return vote_answer(
             request,

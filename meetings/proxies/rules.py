@@ -242,13 +242,30 @@ class HeldProxy:
 
 
 @dataclass(frozen=True)
+class ProxyShown:
+    """A proxy as the member's own meeting page mentions it."""
+
+    status: str
+    giver_name: str
+    holder_name: str
+    note: str = ""
+
+    @property
+    def is_active(self):
+        return self.status in Proxy.ACTIVE
+
+
+@dataclass(frozen=True)
 class MemberProxies:
-    """A member's approved proxies at a meeting: the one they gave, those they hold."""
+    """A member's proxies at a meeting: the approved one they gave and those they hold
+    (what votes need), and what their meeting page says of them."""
 
     given: int | None = None  # the approved proxy's id
-    held: tuple = ()
+    held: tuple = ()  # HeldProxy, approved
+    last_given: ProxyShown | None = None  # the latest they gave or asked to give, any status
+    holding: tuple = ()  # ProxyShown: requested, approved or lapsed, that they hold
 
-    def holding(self, giver_member_id):
+    def holding_from(self, giver_member_id):
         for held in self.held:
             if held.giver_member_id == str(giver_member_id).strip():
                 return held
@@ -259,26 +276,33 @@ NO_PROXIES = MemberProxies()
 
 
 def member_proxies(meeting_id, member):
-    """The member's approved proxies at the meeting, from the shared cache (the meeting
-    page and every vote ask; every change to a proxy forgets the answer)."""
+    """The member's proxies at the meeting, from the shared cache (the meeting page and
+    every vote ask; every change to a proxy forgets the answer): one query on a miss."""
     if member is None:
         return NO_PROXIES
     key = PROXIES_KEY.format(meeting=meeting_id, member=member.pk)
     answer = cache.get(key)
     if answer is None:
-        approved = list(
-            Proxy.objects.filter(meeting_id=meeting_id, status=Status.APPROVED)
+        proxies = list(
+            Proxy.objects.filter(meeting_id=meeting_id)
             .filter(Q(giver_id=member.pk) | Q(holder_id=member.pk))
-            .select_related("giver")
+            .select_related("giver", "holder")
             .only(
+                "status",
+                "note",
                 "giver_id",
                 "holder_id",
                 "giver__member_id",
                 "giver__given_name",
                 "giver__family_name",
+                "holder__given_name",
+                "holder__family_name",
             )
-            .order_by("giver__family_name", "giver__given_name", "pk")
+            .order_by("giver__family_name", "giver__given_name", "created_at", "pk")
         )
+        approved = [p for p in proxies if p.status == Status.APPROVED]
+        given = [p for p in proxies if p.giver_id == member.pk]
+        last = max(given, key=lambda p: p.pk, default=None)
         answer = MemberProxies(
             given=next((p.pk for p in approved if p.giver_id == member.pk), None),
             held=tuple(
@@ -286,9 +310,19 @@ def member_proxies(meeting_id, member):
                 for p in approved
                 if p.holder_id == member.pk
             ),
+            last_given=None if last is None else _shown(last),
+            holding=tuple(
+                _shown(p)
+                for p in proxies
+                if p.holder_id == member.pk and p.status in (*Proxy.ACTIVE, Status.LAPSED)
+            ),
         )
         cache.set(key, answer, PROXIES_TIMEOUT)
     return answer
+
+
+def _shown(proxy):
+    return ProxyShown(proxy.status, proxy.giver.full_name, proxy.holder.full_name, proxy.note)
 
 
 def proxy_register(meeting):

@@ -5,45 +5,27 @@ holder is named by member ID and family name (no list of members to browse)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.utils import timezone
 
-from meetings.proxies.models import Proxy
-from meetings.proxies.rules import ProxyRefused, request_proxy, withdraw_proxy
+from meetings.proxies.rules import ProxyRefused, member_proxies, request_proxy, withdraw_proxy
 from members.audience import signed_in_member
 
 
 def proxy_context(meeting, member, eligibility):
     """What the meeting page's proxy section shows the member: the proxy they gave last
-    (any status), the proxies they hold, and whether they may ask now."""
+    (any status), the proxies they hold, and whether they may ask now. From the shared
+    cache (`member_proxies`): no query on most page loads."""
     if not eligibility or meeting.proxy_cap == 0:
         return {}
-    mine = list(
-        Proxy.objects.filter(meeting=meeting)
-        .filter(giver=member)
-        .select_related("holder")
-        .order_by("-created_at", "-pk")[:1]
-    )
-    held = list(
-        Proxy.objects.filter(
-            meeting=meeting, holder=member, status__in=[*Proxy.ACTIVE, Proxy.Status.LAPSED]
-        )
-        .select_related("giver")
-        .order_by("giver__family_name", "giver__given_name")
-    )
-    given = mine[0] if mine else None
+    proxies = member_proxies(meeting.pk, member)
+    given = proxies.last_given
     return {
         "proxy_given": given,
-        "proxies_held_here": held,
+        "proxies_held_here": proxies.holding,
         "may_request_proxy": (given is None or not given.is_active)
-        and not any(p.is_active for p in held)
-        and not meeting.is_past()
-        and meeting.starts_at > _now(),
+        and not any(p.is_active for p in proxies.holding)
+        and timezone.now() < meeting.starts_at,
     }
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 def _member(request, meeting):
