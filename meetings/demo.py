@@ -487,7 +487,7 @@ def load_meetings(home, guide, *, note):
                 changed = True
             if not existing.scrutineers.exists() and plan["scrutineers"]:
                 # Loaded before ballots were sealed: the demo scrutineer holds the key.
-                existing.scrutineers = plan["scrutineers"]
+                existing.appoint(scrutineers=plan["scrutineers"])
                 note(True, f'"{existing.title}": scrutineer', verb="updated")
                 changed = True
             if existing.quorum == 0:
@@ -503,8 +503,7 @@ def load_meetings(home, guide, *, note):
         chairs = plan.pop("chairs", [])
         scrutineers = plan.pop("scrutineers")
         meeting = MeetingPage(**plan)
-        meeting.chairs = chairs
-        meeting.scrutineers = scrutineers
+        meeting.appoint(chairs=chairs, scrutineers=scrutineers)
         for sort_order, (document, title, description) in enumerate(materials):
             meeting.materials.add(
                 MeetingMaterial(

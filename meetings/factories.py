@@ -68,16 +68,20 @@ SCRUTINEER_PASSPHRASE = "four tellers count the ballots"  # noqa: S105 - tests o
 
 
 def scrutineer_with_key(username=None, passphrase=SCRUTINEER_PASSPHRASE):
-    """A staff account holding a ballot key locked with `passphrase`."""
+    """A staff account in the Scrutineers group (whom a meeting page may name), holding a
+    ballot key locked with `passphrase`."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
     from meetings.ballots.sealing import set_scrutineer_passphrase
+    from staff.roles import SCRUTINEERS
 
     user_model = get_user_model()
     username = username or f"scrutineer-{user_model.objects.count() + 1}"
     user = user_model.objects.create_user(
         username, f"{username}@northwind.example", "scrutineer password 1"
     )
+    user.groups.add(Group.objects.get_or_create(name=SCRUTINEERS)[0])
     set_scrutineer_passphrase(user, passphrase)
     return user
 

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -39,6 +39,11 @@ from meetings.ballots.models import (
     VoterRecord,
 )
 from meetings.calendar import meeting_calendar
+from meetings.choosers import (
+    IN_SCRUTINEERS_GROUP,
+    meeting_chair_chooser_viewset,
+    meeting_scrutineer_chooser_viewset,
+)
 from meetings.floor import views as floor_views
 from meetings.floor.models import FloorItem, Nomination
 from meetings.guides.models import GuideIndexPage, GuidePage
@@ -46,10 +51,11 @@ from meetings.minutes import views as minutes_views
 from meetings.minutes.drafting import published_minutes_url
 from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 from meetings.notices.models import MeetingNotice, NoticeDelivery
-from meetings.page_form import MeetingPageForm
+from meetings.page_form import AppointmentPanel
 from meetings.proxies import views as proxy_views
 from meetings.proxies.models import Proxy
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
+from members.chairs import may_chair_meetings, person_label
 from members.models import Chapter, Standing
 
 # Meetings --------------------------------------------------------------------------
@@ -308,26 +314,20 @@ class MeetingPage(RoutablePageMixin, Page):
             "(0: this meeting takes no proxies)."
         ),
     )
-    chairs = ParentalManyToManyField(
+    # Staff appoint both in the page editor (`chair_appointments`, `scrutineer_appointments`:
+    # rows the page's revisions keep, chosen from those who may take the role); these name
+    # the people, as published.
+    chairs = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="MeetingChair",
         blank=True,
         related_name="chaired_meetings",
-        help_text=(
-            "The people who run the vote: they open and close ballot items on the "
-            "meeting's chair page. Usually the chair and the recording secretary."
-        ),
     )
-
-    scrutineers = ParentalManyToManyField(
+    scrutineers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        through="MeetingScrutineer",
         blank=True,
         related_name="scrutinised_meetings",
-        limit_choices_to={"groups__name": "Scrutineers"},
-        help_text=(
-            "The tellers who hold the key to the meeting's sealed ballots: one of them "
-            "unlocks it with their own passphrase on the chair's page so that results "
-            "can be counted. Nobody else can open a ballot. Appoint at least two."
-        ),
     )
 
     objects = MeetingManager()
@@ -370,8 +370,30 @@ class MeetingPage(RoutablePageMixin, Page):
         FieldPanel("guide"),
         MultiFieldPanel(
             [
-                FieldPanel("chairs"),
-                FieldPanel("scrutineers"),
+                AppointmentPanel(
+                    "chair_appointments",
+                    chooser_field_name="person",
+                    heading="Chairs",
+                    label="Chair",
+                    help_text=(
+                        "The people who run the vote: they open and close ballot items on "
+                        "the meeting's chair page. Usually the chair and the recording "
+                        "secretary. Offered: members in good standing with a confirmed "
+                        "account; search by name, member ID or Chapter."
+                    ),
+                ),
+                AppointmentPanel(
+                    "scrutineer_appointments",
+                    chooser_field_name="person",
+                    heading="Scrutineers",
+                    label="Scrutineer",
+                    help_text=(
+                        "The tellers who hold the key to the meeting's sealed ballots: one of "
+                        "them unlocks it with their own passphrase on the chair's page so "
+                        "that results can be counted. Nobody else can open a ballot. Appoint "
+                        "at least two. Offered: the Scrutineers group."
+                    ),
+                ),
                 FieldRowPanel([FieldPanel("quorum"), FieldPanel("quorum_share")]),
                 FieldPanel("proxy_cap"),
             ],
@@ -379,7 +401,6 @@ class MeetingPage(RoutablePageMixin, Page):
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("agenda")]
-    base_form_class = MeetingPageForm
     # Joining details and materials are for eligible members only: the member API has them.
     api_fields = [
         APIField("kind"),
@@ -512,6 +533,19 @@ class MeetingPage(RoutablePageMixin, Page):
     def may_scrutinise(self, user):
         """The meeting's scrutineers: they unlock its sealed ballots for the count."""
         return user.is_authenticated and self.scrutineers.filter(pk=user.pk).exists()
+
+    def appoint(self, *, chairs=None, scrutineers=None):
+        """Name the meeting's chairs and scrutineers, in order, as the page editor does:
+        saved with the page (or its next revision), so also before it is first saved."""
+        if chairs is not None:
+            self.chair_appointments = [
+                MeetingChair(person=person, sort_order=n) for n, person in enumerate(chairs)
+            ]
+        if scrutineers is not None:
+            self.scrutineer_appointments = [
+                MeetingScrutineer(person=person, sort_order=n)
+                for n, person in enumerate(scrutineers)
+            ]
 
     def may_see_results(self, user, member):
         """Results and counted receipts: for members who may attend, and for the chairs
@@ -711,6 +745,64 @@ class MeetingMaterial(Orderable):
         return self.title or self.document.title
 
 
+class MeetingChair(Orderable):
+    """One of a meeting's chairs (`MeetingPage.chairs`): only someone who may chair a
+    meeting (`members.chairs.may_chair_meetings`), chosen by name, member ID or Chapter."""
+
+    meeting = ParentalKey(MeetingPage, on_delete=models.CASCADE, related_name="chair_appointments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to=may_chair_meetings,
+        verbose_name="chair",
+    )
+
+    panels = [FieldPanel("person", widget=meeting_chair_chooser_viewset.widget_class)]
+    refusal = (
+        "This person may not chair a meeting: a chair must be a member in good standing "
+        "whose site account is confirmed. Choose someone the chooser offers."
+    )
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_chair_seat_each")
+        ]
+
+    def __str__(self):
+        return person_label(self.person)
+
+
+class MeetingScrutineer(Orderable):
+    """One of a meeting's scrutineers (`MeetingPage.scrutineers`): a member of the
+    Scrutineers group."""
+
+    meeting = ParentalKey(
+        MeetingPage, on_delete=models.CASCADE, related_name="scrutineer_appointments"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to=IN_SCRUTINEERS_GROUP,
+        verbose_name="scrutineer",
+    )
+
+    panels = [FieldPanel("person", widget=meeting_scrutineer_chooser_viewset.widget_class)]
+    refusal = (
+        "This person is not a scrutineer: staff add scrutineers to the Scrutineers group "
+        "first. Choose someone the chooser offers."
+    )
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="one_scrutineer_seat_each")
+        ]
+
+    def __str__(self):
+        return person_label(self.person)
+
+
 __all__ = [
     "AttendanceRecord",
     "AudienceKind",
@@ -725,10 +817,12 @@ __all__ = [
     "GuidePage",
     "MeetingIndexPage",
     "MeetingKind",
+    "MeetingChair",
     "MeetingMaterial",
     "MeetingMinutesPage",
     "MeetingNotice",
     "MeetingPage",
+    "MeetingScrutineer",
     "MinutesItem",
     "Nomination",
     "NoticeDelivery",

@@ -1,48 +1,39 @@
-"""The meeting page's admin form: the chair and scrutineer pickers name people as the
-union knows them, and offer only those who may take the role."""
+"""The meeting page's chairs and scrutineers in the admin: one row a person, added from a
+searchable chooser (Wagtail's `MultipleChooserPanel`, meetings/choosers.py), and a row
+naming anyone the chooser would not offer, or someone twice, refused in words staff
+understand. The limit itself is the row's field's (`MeetingChair.person`)."""
 
-from django import forms
-from django.contrib.auth import get_user_model
-from wagtail.admin.forms import WagtailAdminPageForm
-
-from members.chairs import meeting_chair_candidates, person_label
-
-
-class PeopleField(forms.ModelMultipleChoiceField):
-    """A multiple choice of accounts, each named by `person_label`."""
-
-    def label_from_instance(self, obj):
-        return person_label(obj)
+from modelcluster.forms import BaseChildFormSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import MultipleChooserPanel
 
 
-PICKER_HINT = (
-    " In the list, type the first letters of a family name to jump to it; hold Ctrl "
-    "(⌘ on a Mac) to choose more than one."
-)
+class AppointmentForm(WagtailAdminModelForm):
+    """One row: the person, refused with the row model's `refusal` when the field's limit
+    does not admit them (a forged form, or someone who has since lapsed)."""
 
-
-class MeetingPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        chairs = self.fields["chairs"]
-        self.fields["chairs"] = PeopleField(
-            queryset=meeting_chair_candidates(),
-            required=False,
-            label=chairs.label,
-            help_text=(
-                f"{chairs.help_text} Listed: members in good standing with a confirmed "
-                f"account, by family name, member ID and Chapter.{PICKER_HINT}"
-            ),
-            widget=forms.SelectMultiple(attrs={"size": 10}),
+        self.fields["person"].error_messages["invalid_choice"] = self._meta.model.refusal
+
+
+class AppointmentFormSet(BaseChildFormSet):
+    """The rows: nobody twice."""
+
+    def get_unique_error_message(self, unique_check):
+        role = self.model._meta.get_field("person").verbose_name
+        return f"The same person is chosen twice as {role}: remove one of the two rows."
+
+    def get_form_error(self):
+        return "Chosen twice: remove this row or the other one."
+
+
+class AppointmentPanel(MultipleChooserPanel):
+    """A `MultipleChooserPanel` whose rows use `AppointmentForm` and `AppointmentFormSet`."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        options["formsets"][self.relation_name].update(
+            form=AppointmentForm, formset=AppointmentFormSet
         )
-        scrutineers = self.fields["scrutineers"]
-        self.fields["scrutineers"] = PeopleField(
-            # The field's own limit (the Scrutineers group), with names to show.
-            queryset=scrutineers.queryset.select_related("member__chapter__local")
-            .order_by("last_name", "first_name", get_user_model().USERNAME_FIELD)
-            .distinct(),
-            required=False,
-            label=scrutineers.label,
-            help_text=scrutineers.help_text + PICKER_HINT,
-            widget=forms.SelectMultiple(attrs={"size": 6}),
-        )
+        return options

@@ -171,3 +171,13 @@ def register_delegate_weight_viewset():
     from meetings.ballots.admin import delegate_weight_viewset
 
     return delegate_weight_viewset
+
+
+# The choosers of a meeting's chairs and scrutineers (meetings/choosers.py).
+
+
+@hooks.register("register_admin_viewset")
+def register_meeting_people_choosers():
+    from meetings.choosers import meeting_chair_chooser_viewset, meeting_scrutineer_chooser_viewset
+
+    return [meeting_chair_chooser_viewset, meeting_scrutineer_chooser_viewset]

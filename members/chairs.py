@@ -81,19 +81,27 @@ def contact_details(member):
 # Who may be named a meeting's chair ---------------------------------------------------
 
 
-def meeting_chair_candidates():
-    """The accounts staff may name as a meeting's chairs (`MeetingPage.chairs`): members in
+def may_chair_meetings():
+    """The condition on accounts that staff may name as a meeting's chairs: members in
     active standing whose account is confirmed and need not wait for the Member Resource
     Centre's approval, as for attending a meeting. Staff sign-ins are not among them.
-    Ordered as the picker lists them, by family name."""
-    from django.contrib.auth import get_user_model
 
+    A `Q` on the user model: the chair chooser lists those it admits and the chair field
+    (`MeetingChair.person`, as its `limit_choices_to`) refuses anyone else."""
     members = Member.objects.with_confirmed_account().filter(
         standing=Standing.ACTIVE, account_needs_approval=False
     )
+    return Q(member__in=members)
+
+
+def meeting_chair_candidates():
+    """The accounts staff may name as a meeting's chairs (`may_chair_meetings`), ordered
+    as the chair chooser lists them, by family name."""
+    from django.contrib.auth import get_user_model
+
     return (
         get_user_model()
-        .objects.filter(member__in=members)
+        .objects.filter(may_chair_meetings())
         .select_related("member__chapter__local", "member__local")
         .order_by("member__family_name", "member__given_name", "member__member_id")
     )

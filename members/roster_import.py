@@ -212,8 +212,15 @@ class _Plan:
     updates: dict[tuple[str, ...], list[Member]] = field(default_factory=dict)
 
 
-class _RosterFileError(Exception):
+class CSVFileError(Exception):
     """A problem with the file as a whole; no row is checked."""
+
+
+def csv_rows(source):
+    """A CSV file's (line, row) pairs, line being the row's first line in the file: the
+    one reading of an uploaded CSV file (the roster, a delegate list). Raises
+    CSVFileError for a file that is not CSV text as a whole."""
+    return _numbered_rows(_decode(_read_bytes(source)))
 
 
 def _read_bytes(source):
@@ -231,7 +238,7 @@ def _decode(data):
     """The file as text. Bytes that are not UTF-8 become lone surrogates, so each
     row holding them can be reported by its line rather than the file as a whole."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _RosterFileError(
+        raise CSVFileError(
             'The file is saved as UTF-16; save it as "CSV UTF-8 (comma delimited)" and try again.'
         )
     if data.startswith(codecs.BOM_UTF8):
@@ -242,11 +249,11 @@ def _decode(data):
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
-def _has_undecodable_bytes(values):
+def has_undecodable_bytes(values):
     return bool(_UNDECODABLE.search("".join(values)))
 
 
-_NOT_UTF8 = (
+NOT_UTF8 = (
     'the text is not UTF-8 (in a spreadsheet, save the file as "CSV UTF-8 (comma delimited)")'
 )
 
@@ -262,8 +269,8 @@ def _read_header(rows):
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue  # blank lines before the header
-        if _has_undecodable_bytes(row):
-            raise _RosterFileError(f"The header (line {line}): {_NOT_UTF8}.")
+        if has_undecodable_bytes(row):
+            raise CSVFileError(f"The header (line {line}): {NOT_UTF8}.")
         header = [cell.strip().lower() for cell in row]
         problems = []
         unknown = [name for name in header if name not in ALL_COLUMNS]
@@ -280,9 +287,9 @@ def _read_header(rows):
             problems.append(f"Missing required columns: {', '.join(missing)}.")
         if problems:
             problems.append(f"The columns a roster file may have are: {', '.join(ALL_COLUMNS)}.")
-            raise _RosterFileError(" ".join(problems))
+            raise CSVFileError(" ".join(problems))
         return header
-    raise _RosterFileError("The file is empty.")
+    raise CSVFileError("The file is empty.")
 
 
 def _numbered_rows(text):
@@ -294,7 +301,7 @@ def _numbered_rows(text):
             yield next_line, row
             next_line = reader.line_num + 1
     except csv.Error as error:
-        raise _RosterFileError(
+        raise CSVFileError(
             f"Line {reader.line_num + 1} cannot be read as CSV ({error})."
         ) from error
 
@@ -334,8 +341,8 @@ class _RosterChecker:
                 f"the row has {len(row)} values but the header has {len(self.header)} columns"
             )
             return None, reasons
-        if _has_undecodable_bytes(row):
-            reasons.append(_NOT_UTF8)
+        if has_undecodable_bytes(row):
+            reasons.append(NOT_UTF8)
             return None, reasons
         if any("\x00" in cell for cell in row):
             # No roster value holds one, and PostgreSQL cannot store one.
@@ -479,7 +486,7 @@ def _plan_roster(data, *, dry_run):
                 report.row_errors.append(RowError(line, member_id, reasons))
             else:
                 good_rows.append((line, *result))
-    except _RosterFileError as error:
+    except CSVFileError as error:
         report.file_errors.append(str(error))
         return report, plan
     if report.rows == 0:

@@ -9,14 +9,15 @@ hand, so every installation has the same roles:
 * Moderators: approve and publish pages and guides (never policy pages).
 * Membership staff: the roster and the union's structure, roster import, meetings'
   attendance registers (`0003_membership_staff_export_attendance_register.py`), their
-  proxy registers (`0004_membership_staff_manage_proxies.py`), and
+  proxy registers (`0005_membership_staff_manage_proxies.py`), and
   the mailing lists for mailed meeting notices.
 * Privacy officer: the access log, the roster read-only with contact details
   (to answer "what do you hold about me"), the Privacy Officer settings, and
   approving policy pages, which no other group may publish
   (policies/review.py).
-* Meeting organisers: meeting pages, publishing included, and their ballot
-  items. No roster.
+* Meeting organisers: meeting pages, publishing included, their ballot items, and
+  delegates' weights for delegate meetings
+  (`0004_meeting_organisers_manage_delegate_weights.py`). No roster.
 * Scrutineers (``0002_scrutineers_group.py``): the tellers staff appoint on a
   meeting, who hold the key to its sealed ballots. Admin sign-in only: their
   work is on the meeting's chair page and their ballot passphrase page.

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from staff.roles import (
     COMMUNICATIONS_EDITORS,
@@ -101,13 +101,40 @@ def guide_form(guide, step_titles, action="action-publish", **extra):
     )
 
 
-def meeting_form(meeting, title, action="action-publish", **extra):
+def appointments_form(meeting, relation, people=None):
+    """The page editor's rows for a meeting's chairs or scrutineers (``relation``), as the
+    browser sends them: the saved rows as they are, or, given ``people`` (accounts or
+    their ids), the saved rows removed and a row for each person, in order."""
+    rows = list(getattr(meeting, relation).all()) if meeting.pk else []
+    saved = [
+        {
+            "id": str(row.pk),
+            "person": str(row.person_id),
+            **({"DELETE": "1"} if people is not None else {}),
+        }
+        for row in rows
+    ]
+    if people is None:
+        return inline_formset(saved, initial=len(saved))
+    chosen = [{"person": str(getattr(person, "pk", person))} for person in people]
+    return inline_formset(saved + chosen, initial=len(saved))
+
+
+def meeting_form(
+    meeting, title, action="action-publish", *, chairs=None, scrutineers=None, **extra
+):
+    """The page editor's form for a meeting; its chairs and scrutineers as saved unless
+    given (``chairs=[...]``, ``scrutineers=[...]``)."""
     return nested_form_data(
         {
             "title": title,
             "slug": meeting.slug,
             "kind": meeting.kind,
             "audience_kind": meeting.audience_kind,
+            **{
+                f"audience_{unit}": str(getattr(meeting, f"audience_{unit}_id") or "")
+                for unit in ("chapter", "local", "area_council", "sector")
+            },
             "starts_at": meeting.starts_at.strftime("%Y-%m-%d %H:%M"),
             "ends_at": meeting.ends_at.strftime("%Y-%m-%d %H:%M"),
             "time_zone": meeting.time_zone,
@@ -118,6 +145,10 @@ def meeting_form(meeting, title, action="action-publish", **extra):
             "materials-INITIAL_FORMS": "0",
             "materials-MIN_NUM_FORMS": "0",
             "materials-MAX_NUM_FORMS": "1000",
+            "chair_appointments": appointments_form(meeting, "chair_appointments", chairs),
+            "scrutineer_appointments": appointments_form(
+                meeting, "scrutineer_appointments", scrutineers
+            ),
             action: action,
             **extra,
         }

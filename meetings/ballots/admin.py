@@ -7,16 +7,24 @@ with a message, and re-checks the state under a row lock when it saves, so a
 chair opening the item at the same moment cannot be overwritten.
 """
 
+import logging
+
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from wagtail.admin.panels import HelpPanel, ObjectList
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.rich_text import RichText
 
+from cms.admin_pages import PermissionNeededAdminPage
+from meetings.ballots.delegate_list import MAX_FILE_SIZE, import_delegate_list
 from meetings.ballots.models import BallotItem, DelegateWeight
 from meetings.models import MeetingPage
 
@@ -217,6 +225,94 @@ class BallotItemViewSet(ModelViewSet):
 ballot_item_viewset = BallotItemViewSet("ballot_items")
 
 
+logger = logging.getLogger(__name__)
+
+
+class DelegateListForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        queryset=MeetingPage.objects.order_by("-starts_at"),
+        help_text="The delegate meeting whose list this is.",
+    )
+    file = forms.FileField(
+        label="Delegate list",
+        help_text="A CSV file saved as UTF-8, with the columns member_id and weight.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_SIZE:
+            raise forms.ValidationError(
+                f"This file is {filesizeformat(upload.size)}; a delegate list is at most "
+                f"{filesizeformat(MAX_FILE_SIZE)}. Is it the right file?"
+            )
+        return upload
+
+
+class DelegateListImportView(PermissionNeededAdminPage):
+    """Replace a meeting's delegate weights with a delegate list (meetings/ballots/
+    delegate_list.py): all of the file or, if any row is bad, none of it."""
+
+    permission = "meetings.add_delegateweight"
+    template_name = "meetings/admin/delegate_list_import.html"
+    page_title = "Import a delegate list"
+    header_icon = "upload"
+
+    @classmethod
+    def may_use(cls, user):
+        # The list replaces the meeting's weights: adding, changing and removing them.
+        return user.has_perms(
+            [f"meetings.{action}_delegateweight" for action in ("add", "change", "delete")]
+        )
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("delegate_weights:index"), "label": "Delegate weights"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", DelegateListForm())
+        context["max_file_size"] = MAX_FILE_SIZE
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = DelegateListForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        meeting, upload = form.cleaned_data["meeting"], form.cleaned_data["file"]
+        report = import_delegate_list(meeting, upload)
+        if report.applied:
+            logger.info(
+                "Delegate list %s for meeting %s imported by user %s: %s",
+                upload.name,
+                meeting.pk,
+                request.user.pk,
+                report.summary(),
+            )
+            messages.success(request, f"The delegate list for {meeting.title} was imported.")
+        return self.render_to_response(
+            self.get_context_data(form=form, report=report, meeting=meeting, filename=upload.name)
+        )
+
+
+class DelegateWeightIndexView(generic.IndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if DelegateListImportView.may_use(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    "Import a delegate list",
+                    url=reverse("delegate_weights:import"),
+                    icon_name="upload",
+                )
+            )
+        return buttons
+
+
 class DelegateWeightViewSet(ModelViewSet):
     """Delegates' weights for delegate meetings: how many votes each delegate casts."""
 
@@ -230,6 +326,13 @@ class DelegateWeightViewSet(ModelViewSet):
     list_filter = ["meeting"]
     search_backend_name = None
     copy_view_enabled = False
+    index_view_class = DelegateWeightIndexView
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("import/", DelegateListImportView.as_view(), name="import"),
+        ]
 
 
 delegate_weight_viewset = DelegateWeightViewSet("delegate_weights")

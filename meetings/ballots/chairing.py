@@ -30,8 +30,9 @@ def chair_ids(meeting):
     key = f"meeting-chairs-{meeting.pk}-{site_version()}"
     ids = cache.get(key)
     if ids is None:
-        # .all() works for a live page and for an unsaved preview's in-memory relation.
-        ids = {user.pk for user in meeting.chairs.all()}
+        # The appointments, not `meeting.chairs`: they are the page's own rows, so this
+        # works for a live page and for an unsaved preview's in-memory ones.
+        ids = {row.person_id for row in meeting.chair_appointments.all()}
         cache.set(key, ids, timeout=CHAIRS_TIMEOUT)
     return ids
 

@@ -547,6 +547,30 @@ class DelegateWeight(models.Model):
         cache.delete(WEIGHT_KEY.format(meeting=self.meeting_id, member=self.member_id))
         return super().delete(*args, **kwargs)
 
+    def clean(self):
+        if self.meeting_id:
+            weights_may_change(self.meeting)
+
+
+def weights_may_change(meeting, *, lock=False):
+    """The one rule for when delegates' weights may change: not while an item is open,
+    whose ballots would be counted with weights they were not cast under. Raises
+    ValidationError saying so. With `lock`, holds the meeting's items until the
+    transaction ends, so none opens before the change is written."""
+    items = BallotItem.objects.filter(meeting_id=meeting.pk)
+    if lock:
+        items = items.select_for_update()
+    open_titles = [
+        title
+        for title, state in items.values_list("title", "state")
+        if state == BallotItem.State.OPEN
+    ]
+    if open_titles:
+        raise ValidationError(
+            f"Voting is open on “{open_titles[0]}”: delegates' weights can change "
+            "only when no item is open. Change them after it closes."
+        )
+
 
 WEIGHT_KEY = "delegate-weight-{meeting}-{member}"
 WEIGHT_TIMEOUT = 3600  # seconds

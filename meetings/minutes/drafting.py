@@ -33,7 +33,10 @@ def _local(meeting, moment, fmt="%H:%M"):
 
 
 def _details(meeting):
-    chairs = ", ".join(user.get_full_name() or user.get_username() for user in meeting.chairs.all())
+    chairs = ", ".join(  # in the order staff appointed them: the chair first
+        row.person.get_full_name() or row.person.get_username()
+        for row in meeting.chair_appointments.select_related("person")
+    )
     starts = timezone.localtime(meeting.starts_at, meeting.zone)
     audience = escape(meeting.audience_name.removeprefix("Members of "))
     rows = [

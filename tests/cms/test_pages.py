@@ -229,6 +229,8 @@ class PageRenderingTests(WagtailPageTestCase):
                 "time_zone": "America/Edmonton",
                 "agenda": rich_text("<p>Call to order.</p>"),
                 "materials": inline_formset([]),
+                "chair_appointments": inline_formset([]),
+                "scrutineer_appointments": inline_formset([]),
                 "guide": "",
                 "quorum": "25",
                 "proxy_cap": "1",

@@ -37,8 +37,8 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("staff", "0003_membership_staff_export_attendance_register"),
-        ("meetings", "0020_proxies"),
+        ("staff", "0004_meeting_organisers_manage_delegate_weights"),
+        ("meetings", "0021_proxies"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

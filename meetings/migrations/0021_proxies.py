@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0019_chair_actions_of_the_floor_and_of_elections'),
+        ('meetings', '0020_chairs_and_scrutineers_chosen_by_name'),
         ('members', '0005_help_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
