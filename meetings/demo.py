@@ -516,7 +516,48 @@ def load_meetings(home, guide, *, note):
         note(True, f'"{meeting.title}" ({meeting.url_path})')
     _ensure_ballot(meetings["riverside-chapter-agm"], note)
     _ensure_ranked_election(meetings["riverside-chapter-agm"], note)
+    _ensure_proxy(meetings["riverside-chapter-agm"], note)
     return meetings
+
+
+# The Chapter AGM's proxy: the chapter chair, who runs the meeting, gave his proxy to a
+# member of his Chapter (both demo sign-ins), whose ballot has a vote for each of them.
+DEMO_PROXY = ("000012", "000015")  # giver, holder
+
+
+def _ensure_proxy(meeting, note):
+    from meetings.proxies.models import Proxy
+    from meetings.proxies.rules import ProxyRefused, check_proxy
+    from members.models import Member
+
+    if Proxy.objects.filter(meeting=meeting).exists():
+        note(False, f'Proxy at "{meeting.title}"')
+        return
+    giver, holder = (Member.objects.get(member_id=member_id) for member_id in DEMO_PROXY)
+    try:
+        check_proxy(meeting, giver, holder)
+    except ProxyRefused as refused:
+        note(False, f'Proxy at "{meeting.title}" ({refused.message})')
+        return
+    Proxy.objects.create(
+        meeting=meeting,
+        giver=giver,
+        holder=holder,
+        status=Proxy.Status.APPROVED,
+        source=Proxy.Source.PAPER_FORM,
+        decided_by_name="Membership staff (demo)",
+        decided_at=timezone.now(),
+    )
+    note(True, f'Proxy at "{meeting.title}": {giver.full_name} to {holder.full_name}')
+
+
+def demo_proxies(meeting):
+    """The meeting's approved proxies, for the demo's sign-in summary."""
+    from meetings.proxies.models import Proxy
+
+    return Proxy.objects.filter(meeting=meeting, status=Proxy.Status.APPROVED).select_related(
+        "giver", "holder"
+    )
 
 
 def _ensure_ballot(meeting, note):

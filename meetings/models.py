@@ -52,6 +52,8 @@ from meetings.minutes.drafting import published_minutes_url
 from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 from meetings.notices.models import MeetingNotice, NoticeDelivery
 from meetings.page_form import AppointmentPanel
+from meetings.proxies import views as proxy_views
+from meetings.proxies.models import Proxy
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
 from members.chairs import may_chair_meetings, person_label
 from members.models import Chapter, Standing
@@ -303,6 +305,15 @@ class MeetingPage(RoutablePageMixin, Page):
             "in ten, rounded up). Leave empty to use the number above."
         ),
     )
+    proxy_cap = models.PositiveSmallIntegerField(
+        "proxies per holder",
+        default=1,
+        validators=[MaxValueValidator(50)],
+        help_text=(
+            "How many other members' proxies one member may hold at this meeting "
+            "(0: this meeting takes no proxies)."
+        ),
+    )
     # Staff appoint both in the page editor (`chair_appointments`, `scrutineer_appointments`:
     # rows the page's revisions keep, chosen from those who may take the role); these name
     # the people, as published.
@@ -384,8 +395,9 @@ class MeetingPage(RoutablePageMixin, Page):
                     ),
                 ),
                 FieldRowPanel([FieldPanel("quorum"), FieldPanel("quorum_share")]),
+                FieldPanel("proxy_cap"),
             ],
-            heading="Chairing, scrutineers and quorum",
+            heading="Chairing, scrutineers, quorum and proxies",
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("agenda")]
@@ -601,6 +613,8 @@ class MeetingPage(RoutablePageMixin, Page):
                 self, member, room_is_open=context["room_is_open"]
             )
         context.update(ballot_views.ballot_context(request, self, eligibility))
+        if not getattr(request, "is_preview", False):
+            context.update(proxy_views.proxy_context(self, member, eligibility))
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -681,6 +695,16 @@ class MeetingPage(RoutablePageMixin, Page):
     def return_to_meeting(self, request):
         """A member who signed out checks in again."""
         return attendance_views.return_to_the_meeting(request, self)
+
+    @path("proxy/", name="give_proxy")
+    def give_proxy(self, request):
+        """The member asks to give their proxy to another member (staff approve it)."""
+        return proxy_views.give_proxy(request, self)
+
+    @path("proxy/withdraw/", name="withdraw_proxy")
+    def withdraw_proxy(self, request):
+        """The member withdraws their proxy (or their request for one)."""
+        return proxy_views.take_back_proxy(request, self)
 
     @path("calendar/", name="calendar")
     def calendar(self, request):
@@ -803,6 +827,7 @@ __all__ = [
     "Nomination",
     "NoticeDelivery",
     "Presence",
+    "Proxy",
     "VoterRecord",
     "meeting_calendar",
 ]

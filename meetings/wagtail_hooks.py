@@ -20,6 +20,12 @@ from meetings.notices.admin_views import (
     mailed_notice_meetings_view,
     mailing_list_view,
 )
+from meetings.proxies.admin_views import (
+    ProxyMeetingsView,
+    proxy_meetings_view,
+    proxy_register_csv,
+    proxy_register_view,
+)
 
 
 @hooks.register("before_serve_document")
@@ -58,6 +64,17 @@ def register_mailing_list_url():
             register_csv,
             name="meetings_attendance_register",
         ),
+        path("meetings/proxies/", proxy_meetings_view, name="meetings_proxies"),
+        path(
+            "meetings/<int:meeting_id>/proxies/",
+            proxy_register_view,
+            name="meetings_proxy_register",
+        ),
+        path(
+            "meetings/<int:meeting_id>/proxies/register.csv",
+            proxy_register_csv,
+            name="meetings_proxy_register_csv",
+        ),
     ]
 
 
@@ -75,6 +92,19 @@ def register_mailed_notices_menu_item():
         name="mailed-notices",
         icon_name="mail",
         order=310,
+    )
+
+
+class ProxiesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return ProxyMeetingsView.may_use(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_proxies_menu_item():
+    # Membership staff's way to the proxy registers (they hold no page permissions).
+    return ProxiesMenuItem(
+        "Proxies", reverse("meetings_proxies"), name="proxies", icon_name="group", order=311
     )
 
 
@@ -122,7 +152,7 @@ def mailing_list_listing_button(page, user, next_url=None):
 def register_mailing_list_permission():
     return Permission.objects.filter(
         content_type__app_label="meetings",
-        codename__in=["export_mailing_list", "export_attendance_register"],
+        codename__in=["export_mailing_list", "export_attendance_register", "manage_proxies"],
     )
 
 

@@ -133,6 +133,8 @@ DEMO_PEOPLE = [
     ("000012", "Daniel", "Tremblay", 41, 1, "chapter chair"),
     ("000013", "Priya", "Sandhu", 41, 2, "local chair"),
     ("000014", "Sam", "Whitehorse", 63, 2, "member"),
+    # Holds the chapter chair's proxy at the Riverside Chapter AGM (meetings/demo.py).
+    ("000015", "Ruth", "Lachance", 41, 1, "proxy holder"),
 ]
 
 

@@ -8,7 +8,8 @@ hand, so every installation has the same roles:
   documents, and submit their changes for approval. They never publish.
 * Moderators: approve and publish pages and guides (never policy pages).
 * Membership staff: the roster and the union's structure, roster import, meetings'
-  attendance registers (`0003_membership_staff_export_attendance_register.py`), and
+  attendance registers (`0003_membership_staff_export_attendance_register.py`), their
+  proxy registers (`0005_membership_staff_manage_proxies.py`), and
   the mailing lists for mailed meeting notices.
 * Privacy officer: the access log, the roster read-only with contact details
   (to answer "what do you hold about me"), the Privacy Officer settings, and

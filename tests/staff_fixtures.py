@@ -140,6 +140,7 @@ def meeting_form(
             "time_zone": meeting.time_zone,
             "agenda": rich_text("<p>Call to order.</p>"),
             "quorum": "0",
+            "proxy_cap": "1",
             "materials-TOTAL_FORMS": "0",
             "materials-INITIAL_FORMS": "0",
             "materials-MIN_NUM_FORMS": "0",

@@ -58,6 +58,61 @@ def _check_in(meeting, member, *, by_proxy):
         ],
         ignore_conflicts=True,
     )
+    if not by_proxy:
+        _check_in_givers(meeting, member)
+
+
+# Proxies: a member whose approved proxy is held by a member in the room attends by proxy.
+# The holder's check-in checks in each giver not already present (by_proxy); the holder's
+# sign-out ends those stays; a giver who comes in person ends their by-proxy stay and
+# is checked in in person. Each member is counted once for the quorum either way.
+
+
+def represent_givers(meeting, holder):
+    """Check in by proxy the givers of the proxies `holder` holds, if the holder is in the
+    room now (a proxy approved during the meeting, after the holder arrived)."""
+    if AttendanceRecord.objects.filter(
+        meeting=meeting, member_id=holder.pk, left_at__isnull=True
+    ).exists():
+        _check_in_givers(meeting, holder)
+
+
+def _check_in_givers(meeting, holder):
+    from meetings.proxies.rules import member_proxies
+
+    held = member_proxies(meeting.pk, holder).held
+    if not held:
+        return
+    at = whole_minute()
+    AttendanceRecord.objects.bulk_create(
+        [
+            AttendanceRecord(meeting=meeting, member_id=p.giver_id, arrived_at=at, by_proxy=True)
+            for p in held
+        ],
+        ignore_conflicts=True,
+    )
+    for p in held:
+        _forget_stay(meeting, _MemberKey(p.giver_id))
+
+
+def _sign_out_givers(meeting, holder):
+    from meetings.proxies.rules import member_proxies
+
+    held = member_proxies(meeting.pk, holder).held
+    if held:
+        AttendanceRecord.objects.filter(
+            meeting=meeting,
+            member_id__in=[p.giver_id for p in held],
+            by_proxy=True,
+            left_at__isnull=True,
+        ).update(left_at=whole_minute())
+        for p in held:
+            _forget_stay(meeting, _MemberKey(p.giver_id))
+
+
+@dataclass(frozen=True)
+class _MemberKey:
+    pk: int
 
 
 def sign_out(meeting, member):
@@ -67,6 +122,8 @@ def sign_out(meeting, member):
             meeting=meeting, member=member, left_at__isnull=True
         ).update(left_at=whole_minute())
         _forget_stay(meeting, member)
+        if changed:
+            _sign_out_givers(meeting, member)
     return bool(changed)
 
 
@@ -107,6 +164,10 @@ def attendance_for(meeting, member, *, room_is_open):
     attendance = cache.get(key)
     if attendance is None:
         latest = _latest_stay(meeting, member)
+        if latest is not None and latest.by_proxy and latest.left_at is None:
+            # Represented by their proxy holder until now: here in person from now on.
+            AttendanceRecord.objects.filter(pk=latest.pk).update(left_at=whole_minute())
+            latest = None
         if latest is None:
             _check_in(meeting, member, by_proxy=False)
             latest = _latest_stay(meeting, member)

@@ -4,7 +4,7 @@ Closed items' results never change, so they are cached in the shared cache
 once computed; open and draft items are read fresh.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
@@ -36,6 +36,7 @@ class BoardItem:
     has_voted: bool = False
     result: object = None
     counting: tuple | None = None  # (opened, to open) while a closed item is counted
+    proxy_ballots: list = field(default_factory=list)  # a proxy holder's, on an open item
 
     @property
     def input_type(self):
@@ -130,6 +131,44 @@ def board(meeting, member):
             row.counting = count_progress(item) or (0, None)
         rows.append(row)
     return rows
+
+
+@dataclass
+class ProxyBallot:
+    """A proxy holder's ballot for one giver on one open item."""
+
+    held: object  # proxies.rules.HeldProxy
+    has_voted: bool
+    receipt: str | None = None  # shown once on the page after the plain form's vote
+
+    @property
+    def suffix(self):
+        # Keeps each form's ids (and so its labels) its own on the page.
+        return f"-for-{self.held.giver_member_id}"
+
+    @property
+    def on_behalf_of(self):
+        return self.held.giver_member_id
+
+    @property
+    def giver_name(self):
+        return self.held.giver_name
+
+
+def add_proxy_ballots(open_rows, held):
+    """Give each open row one ballot per proxy the member holds (`held`, from
+    `proxies.rules.member_proxies`), with whether the giver's vote is in: one query."""
+    voted = set(
+        VoterRecord.objects.filter(
+            item__in=[row.item.pk for row in open_rows],
+            member_id__in=[proxy.giver_id for proxy in held],
+        ).values_list("item_id", "member_id")
+    )
+    for row in open_rows:
+        row.proxy_ballots = [
+            ProxyBallot(held=proxy, has_voted=(row.item.pk, proxy.giver_id) in voted)
+            for proxy in held
+        ]
 
 
 def note_presence(meeting, member):

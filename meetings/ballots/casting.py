@@ -5,6 +5,11 @@ refuses, with a clear message and no change, anything that is not a first,
 valid vote by an eligible member on an open item, and seals the ballot in the
 app before anything is written. See `ballots.models` for how the ballot stays
 secret.
+
+A proxy holder votes for a giver through the same function (`on_behalf_of`, the
+giver's member ID): the voter record is in the giver's name and the ballot is
+sealed like any other, so nothing written tells it from the giver's own vote. A
+giver's first vote in person lapses their proxy (`meetings.proxies.rules`).
 """
 
 import secrets
@@ -14,12 +19,16 @@ from allauth.core import ratelimit
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from cms.site_version import site_version
 from meetings.ballots.live import cached_now_state
 from meetings.ballots.models import BallotItem, Choice, VoterRecord
 from meetings.ballots.ranked_items import RankingRefused, ranked_positions
 from meetings.ballots.sealing import seal_ballot
+from meetings.proxies.models import Proxy
+from meetings.proxies.rules import member_proxies
+from members.audience import VOTER_FIELDS
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
@@ -112,9 +121,13 @@ def _record_vote_postgresql(item, member, sealed):
 
 REFUSED_NOT_OPEN = "not_open"
 REFUSED_AGAIN = "already_voted"
+REFUSED_NO_PROXY = "no_proxy"
+REFUSED_PROXY_ENDED = "proxy_ended"
 REFUSALS = {
     REFUSED_NOT_OPEN: "Voting on this item is not open.",
     REFUSED_AGAIN: "You have already voted on this item.",
+    REFUSED_PROXY_ENDED: "This proxy has ended (the member voted in person), so it cannot "
+    "be used any more.",
 }
 
 
@@ -170,8 +183,66 @@ def over_vote_limit(request):
     return cache.get(VOTE_LIMIT_PROBE) is True
 
 
-def cast_vote(member, item, choice_ids):
+def _record_proxy_vote(record, item, giver, sealed, proxy_id):
+    """The holder's vote for the giver: written only while the proxy is approved, under
+    the proxy's row lock (which the giver's own vote takes too, see `_record_lapsing`).
+    Returns like `record`, or REFUSED_PROXY_ENDED."""
+    with transaction.atomic():
+        held = (
+            Proxy.objects.select_for_update(no_key=True)
+            .filter(pk=proxy_id, status=Proxy.Status.APPROVED)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if held is None:
+            return REFUSED_PROXY_ENDED
+        return record(item, giver, sealed)
+
+
+def _record_lapsing(record, item, member, sealed, proxy_id):
+    """The giver's own vote while their proxy is approved: recorded, and the proxy lapses
+    in the same transaction (a holder's vote for them waits or has been written)."""
+    with transaction.atomic():
+        locked = (
+            Proxy.objects.select_for_update(no_key=True)
+            .filter(pk=proxy_id, status=Proxy.Status.APPROVED)
+            .first()
+        )
+        refused = record(item, member, sealed)
+        if not refused and locked is not None:
+            locked.status = Proxy.Status.LAPSED
+            locked.ended_at = timezone.now()
+            locked.save(update_fields=["status", "ended_at"])
+    return refused
+
+
+def proxy_giver(meeting, holder, on_behalf_of):
+    """The giver whose proxy `holder` holds at the meeting, as a vote needs them, with the
+    proxy's id; VoteRefused when the holder holds no approved proxy from that member ID
+    (whatever the reason: a forged ID learns nothing) or the giver may no longer attend."""
+    from members.models import Member
+
+    held = member_proxies(meeting.pk, holder).holding_from(on_behalf_of)
+    if held is None:
+        raise VoteRefused(
+            "You do not hold a proxy from that member for this meeting.", REFUSED_NO_PROXY
+        )
+    giver = Member.objects.select_related("local").only(*VOTER_FIELDS).get(pk=held.giver_id)
+    if not meeting.eligibility(giver):
+        raise VoteRefused(
+            f"{held.giver_name} may not attend this meeting now, so their proxy cannot be used.",
+            "giver_ineligible",
+        )
+    giver.proxy_name = held.giver_name
+    return giver, held.proxy_id
+
+
+def cast_vote(member, item, choice_ids, on_behalf_of=None):
     """Record the member's vote on the item and return the receipt code.
+
+    With `on_behalf_of` (a giver's member ID), the vote is the member's vote as proxy
+    holder for that giver: recorded in the giver's name, refused unless the member holds
+    the giver's approved proxy for the meeting.
 
     Raises VoteRefused (nothing recorded) for: an ineligible member, an item
     that is not open, a second vote, no choice, too many choices, unknown
@@ -183,6 +254,9 @@ def cast_vote(member, item, choice_ids):
     eligibility = meeting.eligibility(member)
     if not eligibility:
         raise VoteRefused(eligibility.reason, "ineligible")
+    giver = proxy_id = None
+    if on_behalf_of not in (None, ""):
+        giver, proxy_id = proxy_giver(meeting, member, on_behalf_of)
     # Checked again in the transaction below; this answers a draft or closed item first.
     if item.state != BallotItem.State.OPEN or item.opened_at is None:
         raise VoteRefused("Voting on this item is not open.", "not_open")
@@ -217,7 +291,18 @@ def cast_vote(member, item, choice_ids):
         item.ballot_key.public_key, positions, receipt, choice_count=len(on_ballot)
     )
     record = _record_vote_postgresql if connection.vendor == "postgresql" else _record_vote_portable
-    refused = record(item, member, sealed)
+    if giver is not None:
+        refused = _record_proxy_vote(record, item, giver, sealed, proxy_id)
+        if refused == REFUSED_AGAIN:
+            raise VoteRefused(
+                f"A vote for {giver.proxy_name} on this item is already recorded.", refused
+            )
+    else:
+        given = member_proxies(meeting.pk, member).given
+        if given is not None:
+            refused = _record_lapsing(record, item, member, sealed, given)
+        else:
+            refused = record(item, member, sealed)
     if refused:
         raise VoteRefused(REFUSALS[refused], refused)
     return receipt

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from cms.exports import PersonalData, csv_response, private_file
 from meetings.attendance.quorum import quorum_now, quorums_at_opening
 from meetings.attendance.register import present_count
-from meetings.ballots.board import board, note_presence
+from meetings.ballots.board import add_proxy_ballots, board, note_presence
 from meetings.ballots.casting import (
     REFUSED_AGAIN,
     VOTE_LIMIT_RETRY_AFTER,
@@ -68,6 +68,7 @@ from meetings.floor.business import (
     move_up,
     next_draft,
 )
+from meetings.proxies.rules import member_proxies
 from members.audience import signed_in_member, signed_in_voter
 
 
@@ -89,6 +90,13 @@ def ballot_context(request, meeting, eligibility):
             row.signed_receipt = signed_receipt(member, row.item, row.receipt)
     # What the member must do now comes first: the open items, then the closed ones.
     open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
+    held = member_proxies(meeting.pk, member).held if eligibility else ()
+    if held and open_rows:
+        add_proxy_ballots(open_rows, held)
+        for row in open_rows:
+            for ballot in row.proxy_ballots:
+                key = receipt_cookie_key(row.item, ballot.held.giver_member_id)
+                ballot.receipt = receipts.get(key)
     closed_rows = [row for row in rows if row.item.state == BallotItem.State.CLOSED]
     return {
         "board": rows,
@@ -101,6 +109,11 @@ def ballot_context(request, meeting, eligibility):
         "vote_weight": delegate_weight(meeting.pk, member) if eligibility else 1,
         "now_version": cached_now_state(meeting.pk)["version"],
     }
+
+
+def receipt_cookie_key(item, on_behalf_of=None):
+    """What follows the cookie prefix: the item, and the giver for a proxy's ballot."""
+    return f"{item.pk}-for-{on_behalf_of}" if on_behalf_of else str(item.pk)
 
 
 def ballot_fragment(request, meeting):
@@ -134,9 +147,9 @@ def _meeting_path(meeting):
     return urlsplit(meeting.url).path
 
 
-def remember_receipt(response, meeting, member, item, receipt):
+def remember_receipt(response, meeting, member, item, receipt, on_behalf_of=None):
     response.set_signed_cookie(
-        f"{RECEIPT_COOKIE_PREFIX}{item.pk}",
+        f"{RECEIPT_COOKIE_PREFIX}{receipt_cookie_key(item, on_behalf_of)}",
         receipt,
         salt=_receipt_salt(member),
         max_age=RECEIPT_COOKIE_AGE,
@@ -194,16 +207,32 @@ def vote(request, meeting, item):
     member = signed_in_voter(request)
     refusal = None
     already_voted = False
+    # A proxy holder's ballot for a giver names the giver by member ID (`cast_vote` checks
+    # that the member holds that giver's approved proxy).
+    on_behalf_of = request.POST.get("on_behalf_of", "").strip() or None
     try:
-        receipt = cast_vote(member, item, submitted_choices(request, item))
+        receipt = cast_vote(
+            member, item, submitted_choices(request, item), on_behalf_of=on_behalf_of
+        )
     except VoteRefused as error:
         refusal = f"{item.title}: {error.message}"
         receipt = None
         # From a second tab: the page's script shows the recorded state, not the form again.
         already_voted = error.code == REFUSED_AGAIN
     if is_fetch(request):
+        proxy_for = ""
+        if on_behalf_of:
+            held = member_proxies(meeting.pk, member).holding_from(on_behalf_of)
+            proxy_for = held.giver_name if held else ""
         return vote_answer(
-            request, meeting, item, receipt, refusal, member, already_voted=already_voted
+            request,
+            meeting,
+            item,
+            receipt,
+            refusal,
+            member,
+            already_voted=already_voted,
+            proxy_for=proxy_for,
         )
     if refusal:
         messages.error(request, refusal)
@@ -211,7 +240,7 @@ def vote(request, meeting, item):
     answer_at = "vote/" if request.POST.get("light") else "#ballot"
     response = HttpResponseRedirect(meeting.url + answer_at)
     if receipt:
-        remember_receipt(response, meeting, member, item, receipt)
+        remember_receipt(response, meeting, member, item, receipt, on_behalf_of)
     return response
 
 
@@ -225,7 +254,9 @@ def submitted_choices(request, item):
         raise VoteRefused(refused.message, refused.code) from None
 
 
-def vote_answer(request, meeting, item, receipt, refusal, member=None, already_voted=False):
+def vote_answer(
+    request, meeting, item, receipt, refusal, member=None, already_voted=False, proxy_for=""
+):
     """The page script's answer to a vote: only the item's "your vote is recorded" part with
     the receipt (or, for a member who had already voted, without it), or the refusal, made
     from what the vote already loaded (no query, and no context processors: they read the
@@ -235,6 +266,7 @@ def vote_answer(request, meeting, item, receipt, refusal, member=None, already_v
         "receipt": receipt,
         "already_voted": already_voted,
         "signed_receipt": signed_receipt(member, item, receipt) if receipt else "",
+        "proxy_for": proxy_for,
         "refusal": refusal,
         # meeting.url comes from Wagtail's cached site paths; routablepageurl would look up
         # the request's Site in the database.

@@ -3,9 +3,10 @@
 
 from dataclasses import dataclass
 
-from meetings.ballots.board import board, note_presence
+from meetings.ballots.board import add_proxy_ballots, board, note_presence
 from meetings.ballots.models import BallotItem, delegate_weight
 from meetings.models import MeetingPage
+from meetings.proxies.rules import member_proxies
 
 
 @dataclass
@@ -20,15 +21,21 @@ class MemberBallot:
     open_items: list
     closed_items: list
     vote_weight: int = 1  # a delegate's votes at this meeting (`DelegateWeight`)
+    proxies_held: tuple = ()  # proxies.rules.HeldProxy: the approved proxies the member holds
 
     @classmethod
     def build(cls, meeting, member):
         # A member following the meeting through the API is present, as on the page.
         note_presence(meeting, member)
         rows = board(meeting, member)
+        open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
+        held = member_proxies(meeting.pk, member).held
+        if held and open_rows:
+            add_proxy_ballots(open_rows, held)
         return cls(
             meeting=meeting,
-            open_items=[row for row in rows if row.item.state == BallotItem.State.OPEN],
+            open_items=open_rows,
             closed_items=[row for row in rows if row.item.is_counted],
             vote_weight=delegate_weight(meeting.pk, member),
+            proxies_held=held,
         )

@@ -181,6 +181,27 @@ class BallotChoiceSerializer(serializers.Serializer):
     is_abstain = serializers.BooleanField(help_text="Abstain cannot be combined with a choice.")
 
 
+class ProxyHeldSerializer(serializers.Serializer):
+    """An approved proxy the member holds at the meeting."""
+
+    on_behalf_of = serializers.CharField(
+        source="giver_member_id",
+        help_text="The giver's member ID: send it as `on_behalf_of` to vote for them.",
+    )
+    giver_name = serializers.CharField(help_text="The member who gave you their proxy.")
+
+
+class ProxyBallotSerializer(serializers.Serializer):
+    """Your ballot, as proxy holder, for one giver on this item."""
+
+    on_behalf_of = serializers.CharField(help_text="The giver's member ID.")
+    giver_name = serializers.CharField()
+    has_voted = serializers.BooleanField(
+        help_text="Whether a vote for the giver on this item is recorded (by you, or by the "
+        "giver in person, which ends the proxy)."
+    )
+
+
 class OpenBallotItemSerializer(serializers.Serializer):
     """An item the chair has opened: the member may vote on it once."""
 
@@ -203,6 +224,11 @@ class OpenBallotItemSerializer(serializers.Serializer):
     )
     choices = BallotChoiceSerializer(many=True)
     has_voted = serializers.BooleanField(help_text="Whether you have already voted on it.")
+    proxy_ballots = ProxyBallotSerializer(
+        many=True,
+        help_text="One ballot per proxy you hold: each is cast apart (`on_behalf_of`), "
+        "sealed and counted like any other, and recorded in the giver's name.",
+    )
 
     def get_text(self, row) -> str:
         return expand_db_html(row.item.text)
@@ -369,6 +395,11 @@ class MeetingBallotSerializer(serializers.Serializer):
         help_text="How many votes each of your votes counts for at this meeting: 1, or a "
         "delegate's weight at a delegate meeting."
     )
+    proxies_held = ProxyHeldSerializer(
+        many=True,
+        help_text="The approved proxies you hold at this meeting (a proxy lapses when its "
+        "giver votes in person).",
+    )
 
 
 class VoteSerializer(serializers.Serializer):
@@ -377,6 +408,13 @@ class VoteSerializer(serializers.Serializer):
         max_length=MAX_CHOICES,
         help_text="The IDs of your choices: one, or up to the item's `max_choices`; in a "
         "ranked election, the candidates you rank, in your order of preference.",
+    )
+    on_behalf_of = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=6,
+        help_text="To vote as proxy holder: the giver's member ID (see `proxies_held`). "
+        "The vote is recorded in the giver's name. Leave out to vote for yourself.",
     )
 
 
@@ -415,7 +453,10 @@ VOTE_REFUSAL_CODES = [
     ("too_many_ranks", "More ranks than a ranked election has candidates"),
     ("ineligible", "You may not vote at this meeting"),
     ("not_open", "The item is not open for voting"),
-    ("already_voted", "You have already voted on this item"),
+    ("already_voted", "You have already voted on this item (or the giver has)"),
+    ("no_proxy", "You hold no approved proxy from that member at this meeting"),
+    ("proxy_ended", "The proxy ended (the giver voted in person)"),
+    ("giver_ineligible", "The giver may no longer attend this meeting"),
     ("rate_limited", "Too many votes from this account or address in a minute"),
 ]
 

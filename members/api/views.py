@@ -54,7 +54,14 @@ NOT_A_RECEIPT = "That is not a receipt code: a receipt is 10 letters and digits.
 NOT_A_VOTE = 'Send the IDs of your choices as JSON: {"choices": [12]}.'
 
 # How each VoteRefused code is answered; any other code is 400.
-VOTE_REFUSAL_STATUS = {"already_voted": 409, "not_open": 409, "ineligible": 403}
+VOTE_REFUSAL_STATUS = {
+    "already_voted": 409,
+    "not_open": 409,
+    "ineligible": 403,
+    "no_proxy": 403,
+    "giver_ineligible": 403,
+    "proxy_ended": 409,
+}
 
 REFUSALS = {
     401: OpenApiResponse(ErrorSerializer, description="No valid token or session."),
@@ -339,7 +346,8 @@ class CastVoteView(MemberAPIView):
             403: OpenApiResponse(
                 ErrorSerializer,
                 description='Not a confirmed member, or (with `code` "ineligible") not one '
-                "who may vote at this meeting.",
+                'who may vote at this meeting, or (`code` "no_proxy", "giver_ineligible") '
+                "not holding a usable proxy from the `on_behalf_of` member.",
             ),
             404: OpenApiResponse(
                 ErrorSerializer,
@@ -347,7 +355,8 @@ class CastVoteView(MemberAPIView):
             ),
             409: OpenApiResponse(
                 VoteRefusalSerializer,
-                "You have already voted on this item, or it is not open for voting.",
+                "You have already voted on this item (for yourself, or for that giver), it "
+                "is not open for voting, or the proxy ended.",
             ),
             429: OpenApiResponse(
                 VoteRefusalSerializer,
@@ -375,7 +384,12 @@ class CastVoteView(MemberAPIView):
         if not vote.is_valid():
             return Response({"detail": NOT_A_VOTE, "code": "invalid"}, status=400)
         try:
-            receipt = cast_vote(self.member, item, vote.validated_data["choices"])
+            receipt = cast_vote(
+                self.member,
+                item,
+                vote.validated_data["choices"],
+                on_behalf_of=vote.validated_data.get("on_behalf_of") or None,
+            )
         except VoteRefused as refusal:
             status = VOTE_REFUSAL_STATUS.get(refusal.code, 400)
             return Response({"detail": refusal.message, "code": refusal.code}, status=status)

@@ -14,6 +14,8 @@ DEMO_PASSWORD = "northwind-demo-member"
 MEMBER_EMAIL = "maya.okonkwo.000011@members.northwind.example"
 CHAIR_EMAIL = "daniel.tremblay.000012@members.northwind.example"
 OTHER_CHAPTER_EMAIL = "sam.whitehorse.000014@members.northwind.example"
+# Holds the chapter chair's (Daniel Tremblay's) proxy at the Riverside AGM.
+PROXY_HOLDER_EMAIL = "ruth.lachance.000015@members.northwind.example"
 EDITOR = ("editor", "northwind-demo-editor")
 RIVERSIDE_AGM = "/meetings/riverside-chapter-agm/"
 
@@ -88,7 +90,7 @@ def describe_violations(violations):
     return "\n".join(lines)
 
 
-def members_arrive(meeting, count, *, besides=("000011", "000012")):
+def members_arrive(meeting, count, *, besides=("000011", "000012", "000015")):
     """``count`` members of ``meeting`` other than those a journey signs in as
     (``besides``) are in the room: the register has them. Most demo members have no
     account, so they are checked in here rather than by a page."""

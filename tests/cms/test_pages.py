@@ -233,6 +233,7 @@ class PageRenderingTests(WagtailPageTestCase):
                 "scrutineer_appointments": inline_formset([]),
                 "guide": "",
                 "quorum": "25",
+                "proxy_cap": "1",
             },
             GuidePage: {
                 "introduction": rich_text("<p>For members joining online.</p>"),

@@ -100,12 +100,12 @@ def test_with_console_email_the_demos_emails_are_saved_as_eml_files_not_printed(
     console = capsys.readouterr().out
     assert "Subject:" not in console and "Dear " not in console
     files = sorted(tmp_path.glob("*.eml"))
-    assert len(files) == 7
+    assert len(files) == 9  # one per demo person per meeting they may attend
     notices = [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
     assert all("Notice of meeting" in notice["Subject"] for notice in notices)
     emailed = {notice["To"] for notice in notices}
     assert emailed == {demo_email(g, f, member_id) for member_id, g, f, *_ in DEMO_PEOPLE}
-    assert f"7 meeting notice email(s) are saved in {tmp_path}" in output
+    assert f"9 meeting notice email(s) are saved in {tmp_path}" in output
     assert len(output.splitlines()) < 60
 
 
@@ -118,6 +118,6 @@ def test_print_emails_hands_them_to_the_sites_email_backend(
     ):
         output = load_demo("--print-emails", "--email-folder", str(tmp_path))
 
-    assert capsys.readouterr().out.count("Subject: [Northwind] Notice of meeting") == 7
+    assert capsys.readouterr().out.count("Subject: [Northwind] Notice of meeting") == 9
     assert not list(tmp_path.iterdir())
     assert "saved in" not in output

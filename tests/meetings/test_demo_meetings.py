@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 MAYA = "maya.okonkwo.000011@members.northwind.example"  # Chapter 041/001
 SAM = "sam.whitehorse.000014@members.northwind.example"  # Chapter 063/002
+RUTH = "ruth.lachance.000015@members.northwind.example"  # 041/001, holds Daniel's proxy
 
 
 @pytest.fixture
@@ -125,3 +126,31 @@ def test_the_demo_chapter_agm_has_a_ranked_election_for_three_seats(client, demo
     assert "5th choice" in html and "Scottish STV rules 2007" in html
     call_command("load_demo", stdout=io.StringIO())  # loading again adds no second one
     assert BallotItem.objects.filter(meeting=demo, kind=BallotItem.Kind.RANKED).count() == 1
+
+
+def test_the_demo_chapter_agm_has_an_approved_proxy_its_holder_votes_with(client, demo):
+    from meetings.ballots.chairing import open_item
+    from meetings.ballots.models import BallotItem
+    from meetings.proxies.models import Proxy
+
+    [proxy] = Proxy.objects.filter(meeting=demo)
+    assert (proxy.giver.member_id, proxy.holder.member_id, proxy.status) == (
+        "000012",
+        "000015",
+        "approved",
+    )
+    motion = BallotItem.objects.get(meeting=demo, position=1)
+    open_item(motion, demo.chairs.first(), without_quorum="Checking the ballot before the meeting")
+    sign_in(client, RUTH)
+    html = client.get(demo.url).content.decode()
+    assert "Voting as proxy for Daniel Tremblay" in html
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)  # loading again adds no second one, and says so
+    assert Proxy.objects.filter(meeting=demo).count() == 1
+    assert "Ruth Lachance holds the proxy of Daniel Tremblay" in out.getvalue()
+    # Other members see one ballot only.
+    from django.test import Client
+
+    maya = Client()
+    sign_in(maya, MAYA)
+    assert "Voting as proxy" not in maya.get(demo.url).content.decode()

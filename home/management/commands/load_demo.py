@@ -162,3 +162,9 @@ class Command(BaseCommand):
             f"  The chapter chair chairs the {chaired_meeting.title}: "
             f"{chaired_meeting.get_full_url()}chair/"
         )
+        for proxy in meetings_demo.demo_proxies(chaired_meeting):
+            self.write(
+                f"  {proxy.holder.full_name} holds the proxy of {proxy.giver.full_name} at that "
+                "meeting: their ballot has a vote for each of them. Membership staff keep the "
+                f"proxy register at {site.root_url}/admin/meetings/proxies/"
+            )

@@ -14,7 +14,7 @@ import random
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 import pytest
@@ -64,6 +64,8 @@ class Agm:
     options: list
     voters: list  # dba.Voter
     clients: dict  # member pk -> the member's signed-in Client
+    # giver pk -> (holder pk, giver's member ID): that giver's vote is cast by the proxy holder
+    proxies: dict = field(default_factory=dict)
 
     def vote_url(self):
         return reverse("meetings:vote", args=[self.meeting.pk, self.item.pk])
@@ -119,13 +121,19 @@ def vote(agm, voter, *, client=None, follow=True):
     the vote was refused (or the form's receipt was not followed to the page)."""
     client = client or agm.clients[voter.pk]
     (choice,) = voter.choices
+    proxy = {}
+    if voter.pk in agm.proxies:
+        holder, giver_member_id = agm.proxies[voter.pk]
+        client, proxy = agm.clients[holder], {"on_behalf_of": giver_member_id}
     if voter.path == "api":
         response = client.post(
-            agm.api_vote_url(), {"choices": [choice]}, content_type="application/json"
+            agm.api_vote_url(), {"choices": [choice], **proxy}, content_type="application/json"
         )
         return response.json()["receipt"] if response.status_code == 201 else ""
     headers = FETCH if voter.path == "fetch" else {}
-    response = client.post(agm.vote_url(), {"choice": [choice]}, headers=headers, follow=follow)
+    response = client.post(
+        agm.vote_url(), {"choice": [choice], **proxy}, headers=headers, follow=follow
+    )
     found = RECEIPT.search(response.content.decode())
     return found.group(1) if found else ""
 
@@ -271,6 +279,37 @@ def test_the_write_ahead_log_pairs_no_member_with_their_ballot(home_page, no_aut
     assert dba.unseen_rows(writes, where, resolver) == (0, 0)
 
     holds(scored(agm, dba.wal_attacks(writes, where, resolver)), f"WAL, {voting}")
+
+
+@COMMITTED
+def test_proxy_votes_pair_no_member_with_their_ballot_in_the_wal(home_page, no_autovacuum):
+    """A third of the members vote through a proxy holder (who votes for themselves too):
+    their ballots are sealed and written like any other, so the WAL pairs no better."""
+    from meetings.proxies.models import Proxy
+    from members.models import Member
+
+    agm = agm_under_way(home_page, MEMBERS[SLOW])
+    voters = agm.voters
+    for giver, holder in zip(voters[0::3], voters[1::3], strict=True):
+        member = Member.objects.get(pk=giver.pk)
+        Proxy.objects.create(
+            meeting=agm.meeting,
+            giver=member,
+            holder_id=holder.pk,
+            status=Proxy.Status.APPROVED,
+            source=Proxy.Source.PAPER_FORM,
+        )
+        agm.proxies[giver.pk] = (holder.pk, member.member_id)
+    with dba.KeptWal() as wal:
+        vote_one_at_a_time(agm)
+        close(agm)
+        dba.vacuum()
+        writes, where = wal.read()
+    resolver = dba.Resolver(agm.options)
+    counted_as_cast(agm, resolver)
+    assert dba.unseen_rows(writes, where, resolver) == (0, 0)
+
+    holds(scored(agm, dba.wal_attacks(writes, where, resolver)), "WAL, with proxies")
 
 
 # Row versions on the pages -------------------------------------------------------------

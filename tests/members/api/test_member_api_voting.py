@@ -498,11 +498,11 @@ def test_the_api_votes_only_through_cast_vote_and_answers_its_refusals(agm, chai
     voter = member_of(agm["chapter"])
     calls = []
 
-    def cast_vote_spy(member, ballot_item, choice_ids):
+    def cast_vote_spy(member, ballot_item, choice_ids, on_behalf_of=None):
         calls.append((member.pk, ballot_item.pk, list(choice_ids)))
         if len(calls) > 1:
             raise voting.VoteRefused("A rule added later.", "some_new_rule")
-        return voting.cast_vote(member, ballot_item, choice_ids)
+        return voting.cast_vote(member, ballot_item, choice_ids, on_behalf_of=on_behalf_of)
 
     monkeypatch.setattr(views, "cast_vote", cast_vote_spy)
     program = with_token(voter)
