@@ -169,6 +169,8 @@ class MeetingPage(RoutablePageMixin, Page):
         "audience_local",
         "audience_chapter__local",
     ]
+    # Read with the page when it is served (cms/page_routing.py): its audience's name.
+    serve_related = AUDIENCE_RELATED
 
     kind = models.CharField(
         max_length=10,
@@ -540,7 +542,11 @@ class MeetingPage(RoutablePageMixin, Page):
 
     def load_audience(self):
         """Fetch the audience unit (with a Chapter's Local) in one query, for display."""
-        if self.audience_kind == AudienceKind.CHAPTER and self.audience_chapter_id:
+        if (
+            self.audience_kind == AudienceKind.CHAPTER
+            and self.audience_chapter_id
+            and not MeetingPage.audience_chapter.is_cached(self)
+        ):
             self.audience_chapter = Chapter.objects.select_related("local").get(
                 pk=self.audience_chapter_id
             )
