@@ -27,6 +27,7 @@ from django.utils import translation
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
+from cms.prepared_queries import PreparedQuery
 from cms.site_version import request_site_version
 
 # Kept for an hour at most; a new site version leaves them behind sooner.
@@ -94,8 +95,7 @@ def route_from_entry(request, entry):
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     if model is None:
         return None
-    related = getattr(model, "serve_related", ())
-    page = model.objects.filter(pk=page_id).select_related(*related).first()
+    page = next(iter(page_lookup(model)(page_id)), None)
     if page is None:
         return None
     use_restrictions(page, restrictions)
@@ -104,6 +104,23 @@ def route_from_entry(request, entry):
         return page.route(request, remaining)
     except Http404:
         return None
+
+
+_PAGE_LOOKUPS = {}
+
+
+def page_lookup(model):
+    """The page of a type by its id, with what it always shows (`serve_related`), as a
+    query compiled once per process (cms/prepared_queries.py)."""
+    lookup = _PAGE_LOOKUPS.get(model)
+    if lookup is None:
+        related = getattr(model, "serve_related", ())
+
+        def build(page_id):
+            return model.objects.filter(pk=page_id).select_related(*related).order_by()[:1]
+
+        lookup = _PAGE_LOOKUPS.setdefault(model, PreparedQuery(build))
+    return lookup
 
 
 def use_restrictions(page, restrictions):
