@@ -10,8 +10,8 @@ list and converters), and afterwards only runs the SQL with the new values and b
 the instances the way Django's own `ModelIterable` does: the same objects, with the
 same related objects filled in, and `select_related` and `only` honoured.
 
-Only for querysets that yield model instances, without annotations, prefetches or
-extra selects: `PreparedQuery` refuses the others when it compiles them.
+Only for querysets that yield model instances (annotations included), without
+prefetches or extra selects: `PreparedQuery` refuses the others when it compiles them.
 """
 
 import threading
@@ -52,7 +52,7 @@ class PreparedQuery:
         stand_ins = self.STAND_INS[:count]
         queryset = self.build(*stand_ins)
         query = queryset.query
-        if query.annotations or query.extra or queryset._prefetch_related_lookups:
+        if query.extra or queryset._prefetch_related_lookups:
             raise ValueError("PreparedQuery takes plain model querysets only")
         if queryset._iterable_class.__name__ != "ModelIterable":
             raise ValueError("PreparedQuery takes querysets of model instances only")
@@ -83,6 +83,7 @@ class CompiledQuery:
         self.init_list = [column[0].target.attname for column in select[start:end]]
         self.select = select
         self.klass_info = klass_info
+        self.annotations = list(compiler.annotation_col_map.items())
 
     def run(self, connection, values):
         params = list(self.params)
@@ -98,4 +99,6 @@ class CompiledQuery:
             instance = self.model.from_db(self.db, self.init_list, row[self.model_slice])
             for populator in related_populators:
                 populator.populate(row, instance)
+            for name, position in self.annotations:
+                setattr(instance, name, row[position])
             yield instance

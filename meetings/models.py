@@ -21,6 +21,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import PROSE_FEATURES
+from cms.prepared_queries import PreparedQuery
 from cms.exports import private_file
 from meetings.attendance import views as attendance_views
 from meetings.attendance.models import AttendanceRecord
@@ -562,7 +563,7 @@ class MeetingPage(RoutablePageMixin, Page):
             member=member,
             eligibility=eligibility,
             room_is_open=self.room_is_open(),
-            materials=self.materials.select_related("document") if eligibility else [],
+            materials=MATERIALS(self.pk) if eligibility else [],
             is_chair=self.may_chair(request.user),
         )
         if eligibility:
@@ -691,6 +692,15 @@ class MeetingMaterial(Orderable):
     @property
     def display_title(self):
         return self.title or self.document.title
+
+
+# A meeting's materials as the meeting page lists them, compiled once per process
+# (cms/prepared_queries.py): every member loads the page at the start of an AGM.
+MATERIALS = PreparedQuery(
+    lambda meeting_id: MeetingMaterial.objects.filter(meeting_id=meeting_id)
+    .select_related("document")
+    .order_by("sort_order", "pk")
+)
 
 
 __all__ = [

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.prepared_queries import PreparedQuery
-from members.models import Member
+from members.models import Chapter, Member
 from tests.member_fixtures import member_with_account, two_chapters
 
 pytestmark = pytest.mark.django_db
@@ -62,10 +62,26 @@ def test_a_prepared_query_keeps_deferred_fields_deferred():
     assert found.standing == member.standing and found.given_name == member.given_name
 
 
-def test_a_queryset_with_annotations_is_refused():
-    from django.db.models import Count
+def test_a_prepared_query_sets_annotations():
+    from django.db.models import Exists, OuterRef
 
-    query = PreparedQuery(lambda pk: Member.objects.filter(pk=pk).annotate(n=Count("id")))
+    chapter, other = two_chapters()
+    chaired = member_with_account(chapter)
+    chapter.chair = chaired
+    chapter.save()
+    plain = member_with_account(other)
+    query = PreparedQuery(
+        lambda pk: Member.objects.filter(pk=pk).annotate(
+            chairs=Exists(Chapter.objects.filter(chair=OuterRef("pk")))
+        )
+    )
+
+    assert [m.chairs for m in query(chaired.pk)] == [True]
+    assert [m.chairs for m in query(plain.pk)] == [False]
+
+
+def test_a_queryset_with_prefetches_is_refused():
+    query = PreparedQuery(lambda pk: Member.objects.filter(pk=pk).prefetch_related("local"))
 
     with pytest.raises(ValueError, match="plain model querysets"):
         query(1)
