@@ -21,8 +21,8 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import PROSE_FEATURES
-from cms.prepared_queries import PreparedQuery
 from cms.exports import private_file
+from cms.prepared_queries import PreparedQuery
 from meetings.attendance import views as attendance_views
 from meetings.attendance.models import AttendanceRecord
 from meetings.attendance.register import attendance_for
@@ -170,8 +170,9 @@ class MeetingPage(RoutablePageMixin, Page):
         "audience_local",
         "audience_chapter__local",
     ]
-    # Read with the page when it is served (cms/page_routing.py): its audience's name.
-    serve_related = AUDIENCE_RELATED
+    # Read with the page when it is served (cms/page_routing.py): its audience's name
+    # and the how-to guide it links to.
+    serve_related = [*AUDIENCE_RELATED, "guide"]
 
     kind = models.CharField(
         max_length=10,
@@ -697,9 +698,11 @@ class MeetingMaterial(Orderable):
 # A meeting's materials as the meeting page lists them, compiled once per process
 # (cms/prepared_queries.py): every member loads the page at the start of an AGM.
 MATERIALS = PreparedQuery(
-    lambda meeting_id: MeetingMaterial.objects.filter(meeting_id=meeting_id)
-    .select_related("document")
-    .order_by("sort_order", "pk")
+    lambda meeting_id: (
+        MeetingMaterial.objects.filter(meeting_id=meeting_id)
+        .select_related("document")
+        .order_by("sort_order", "pk")
+    )
 )
 
 

@@ -127,10 +127,7 @@ CHOICES = PreparedQuery(
 
 def board(meeting, member):
     """The meeting's ballot items in agenda order, with what this member may do on each."""
-    if member is not None:
-        items = MEMBERS_ITEMS(meeting.pk, member.pk)
-    else:
-        items = ITEMS(meeting.pk)
+    items = MEMBERS_ITEMS(meeting.pk, member.pk) if member is not None else ITEMS(meeting.pk)
     choices = {}
     if items:
         for choice in CHOICES(meeting.pk):

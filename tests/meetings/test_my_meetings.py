@@ -11,6 +11,7 @@ from django.utils import timezone
 from meetings.ballots.chairing import close_item, open_item
 from meetings.factories import (
     BallotItemFactory,
+    GuidePageFactory,
     MeetingIndexPageFactory,
     MeetingMaterialFactory,
     MeetingPageFactory,
@@ -121,14 +122,18 @@ def ballot_items(meeting, chair, count, start):
 
 @pytest.mark.parametrize("view", ["dashboard", "meeting page"])
 def test_query_count_is_at_most_six_and_the_same_for_one_and_fifty_meetings_materials_and_items(
-    client, setting, view, settings
+    client, setting, view, settings, guide_index
 ):
     # Sessions as production keeps them (read from the shared cache, no query).
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     member = setting["member"]
     chair = chair_account()
     client.force_login(member.account)
-    first = meeting(setting, starts_in=datetime.timedelta(minutes=10))
+    first = meeting(
+        setting,
+        starts_in=datetime.timedelta(minutes=10),
+        guide=GuidePageFactory(parent=guide_index),
+    )
     MeetingMaterialFactory(meeting=first)
     ballot_items(first, chair, 1, start=1)
     url = reverse("members:dashboard") if view == "dashboard" else first.url
