@@ -542,6 +542,20 @@ class MeetingPage(RoutablePageMixin, Page):
 
     # Serving ------------------------------------------------------------------
 
+    def remember_url(self):
+        """Keep the page's URL on this instance, for a copy kept in the shared cache under
+        the site version (which a move, rename or site change moves on): a vote's
+        redirect then needs no lookup of the site's root paths."""
+        self._known_url = super().get_url()
+
+    def get_url(self, request=None, current_site=None):
+        known = self.__dict__.get("_known_url")
+        if known is not None and request is None and current_site is None:
+            return known
+        return super().get_url(request=request, current_site=current_site)
+
+    url = property(get_url)
+
     def load_audience(self):
         """Fetch the audience unit (with a Chapter's Local) in one query, for display."""
         if (
