@@ -146,8 +146,17 @@ def run_wrk(wrk, script, url, cookies):
     }
 
 
+def redis_commands_processed():
+    """Commands the benchmark's Redis has processed so far (its own INFO included)."""
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default").info("stats")["total_commands_processed"]
+
+
 def queries_of(path, user, label):
-    """Run one GET of the page in this process (same settings) and list its queries."""
+    """Run one GET of the page in this process (same settings) and list its queries; count
+    the Redis commands it sent (gunicorn is stopped: only this process uses the Redis
+    database)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -155,10 +164,17 @@ def queries_of(path, user, label):
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     client.get(path)  # the first view of a session loads it into the cache; count the next
+    before = redis_commands_processed()
+    idle = redis_commands_processed() - before  # what asking costs by itself
+    before = redis_commands_processed()
     with CaptureQueriesContext(connection) as context:
         response = client.get(path)
+    redis_commands = redis_commands_processed() - before - idle
     assert response.status_code == 200, response.status_code
-    print(f"\nQueries of one {label} request (in-process, same settings): {len(context)}")
+    print(
+        f"\nOne {label} request (in-process, same settings): {len(context)} SQL statements, "
+        f"{redis_commands} Redis commands"
+    )
     for n, query in enumerate(context.captured_queries, 1):
         sql = " ".join(query["sql"].split())
         print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
@@ -244,14 +260,23 @@ def main():
             p95, _ = _wrk.ratios_by_round(runs[name], runs["static"], key="p95")
             print(f"  {label:<13} requests/s × {rate:.3f}   p95 × {p95:.1f}")
 
-        print("\nCPU of gunicorn's workers per request, all runs (wrk shares the machine):")
+        print(
+            "\nCPU of gunicorn's workers per request, all runs (wrk shares the machine), and "
+            "its ratio to the static file's:"
+        )
+        per_request = {
+            name: sum(used["workers"] for used in cpu[name])
+            / sum(run["requests"] for run in runs[name])
+            for _, name, _, _ in targets
+        }
         for label, name, _, _ in targets:
             requests = sum(run["requests"] for run in runs[name])
             workers = sum(used["workers"] for used in cpu[name])
             backends = sum(used["backends"] for used in cpu[name])
             print(
                 f"  {label:<13} {1000 * workers / requests:6.2f} ms/request "
-                f"(+ PostgreSQL {1000 * backends / requests:5.2f} ms; {requests:,} requests)"
+                f"(× {per_request[name] / per_request['static']:5.1f} the static file; "
+                f"+ PostgreSQL {1000 * backends / requests:5.2f} ms; {requests:,} requests)"
             )
 
         site.stop_server()
