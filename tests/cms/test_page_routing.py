@@ -141,3 +141,23 @@ def test_a_changed_contact_setting_shows_on_the_next_dashboard(
     member_resource_centre.save()
 
     assert "780-555-0199" in client.get(url).content.decode()
+
+
+def test_a_votes_redirect_follows_a_meeting_page_renamed_after_the_first_vote(client, home_page):
+    agm = meeting_under_way(home_page, voters=2)
+    first, second = agm["voters"]
+    meeting, item = agm["meeting"], agm["item"]
+    url = reverse("meetings:vote", args=[meeting.pk, item.pk])
+    choice = item.choices.first().pk
+    client.force_login(first.account)
+    # The first vote keeps the item, with the meeting's address, in the shared cache.
+    assert client.post(url, {"choice": choice})["Location"].startswith(meeting.url)
+
+    meeting.slug = "agm-renamed"
+    meeting.save_revision().publish()
+    client.force_login(second.account)
+    response = client.post(url, {"choice": choice})
+
+    meeting.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"].startswith(meeting.url) and "/agm-renamed/" in meeting.url
