@@ -37,7 +37,10 @@ within a run, not the absolute figures):
   file's 0.97 ms), 15 statements; dashboard 30.8 ms (32 ×), 8 statements.
 - after (route, site and contact settings from the shared cache, the hot queries
   compiled once, cms/page_routing.py and cms/prepared_queries.py): meeting page
-  16.1–18.2 ms (17–18 ×), dashboard 20.0–20.3 ms (22 ×), 6 statements each.
+  16.1–18.2 ms (17–18.5 ×), dashboard 19.0–20.3 ms (20–22.5 ×), 6 statements each;
+  18 / 7 Redis commands sent by one request (not counted this way before; the
+  issue counted 11 for the meeting page: the route and the site add two reads, and
+  the rest is worth a look).
 """
 
 import os
