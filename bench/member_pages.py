@@ -26,6 +26,21 @@ request of each page are listed (in-process, same settings).
 
 Throw-away PostgreSQL and Redis databases, production settings, gunicorn on a
 free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
+
+Printed last: each page's CPU per request as a ratio to the static file's (the
+issue 17 target is at most 8 ×), and of one request of each page, in-process, its
+SQL statements (target at most 6) and the Redis commands it sent.
+
+Figures (4 sync workers; the machine busy with test suites, so compare the ratios
+within a run, not the absolute figures):
+- before issue 17: meeting page 37.8 ms of worker CPU a request (39 × the static
+  file's 0.97 ms), 15 statements; dashboard 30.8 ms (32 ×), 8 statements.
+- after (route, site and contact settings from the shared cache, the hot queries
+  compiled once, cms/page_routing.py and cms/prepared_queries.py): meeting page
+  16.1–18.2 ms (17–18.5 ×), dashboard 19.0–20.3 ms (20–22.5 ×), 6 statements each;
+  18 / 7 Redis commands sent by one request (not counted this way before; the
+  issue counted 11 for the meeting page: the route and the site add two reads, and
+  the rest is worth a look).
 """
 
 import os
@@ -146,8 +161,34 @@ def run_wrk(wrk, script, url, cookies):
     }
 
 
+class RedisCommandCounter:
+    """Counts the commands this process sends to Redis (one a round trip: a script or an
+    MGET is one) while in use. The Redis server's own counters are shared with whatever
+    else uses that server, so the count is taken here."""
+
+    def __enter__(self):
+        from redis.client import Redis
+
+        self.count = 0
+        self._original = Redis.execute_command
+        counter = self
+
+        def counted(client, *args, **options):
+            counter.count += 1
+            return counter._original(client, *args, **options)
+
+        Redis.execute_command = counted
+        return self
+
+    def __exit__(self, *exc):
+        from redis.client import Redis
+
+        Redis.execute_command = self._original
+
+
 def queries_of(path, user, label):
-    """Run one GET of the page in this process (same settings) and list its queries."""
+    """Run one GET of the page in this process (same settings), list its queries and count
+    the Redis commands it sent."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -155,10 +196,13 @@ def queries_of(path, user, label):
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     client.get(path)  # the first view of a session loads it into the cache; count the next
-    with CaptureQueriesContext(connection) as context:
+    with RedisCommandCounter() as redis_commands, CaptureQueriesContext(connection) as context:
         response = client.get(path)
     assert response.status_code == 200, response.status_code
-    print(f"\nQueries of one {label} request (in-process, same settings): {len(context)}")
+    print(
+        f"\nOne {label} request (in-process, same settings): {len(context)} SQL statements, "
+        f"{redis_commands.count} Redis commands"
+    )
     for n, query in enumerate(context.captured_queries, 1):
         sql = " ".join(query["sql"].split())
         print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
@@ -244,14 +288,23 @@ def main():
             p95, _ = _wrk.ratios_by_round(runs[name], runs["static"], key="p95")
             print(f"  {label:<13} requests/s × {rate:.3f}   p95 × {p95:.1f}")
 
-        print("\nCPU of gunicorn's workers per request, all runs (wrk shares the machine):")
+        print(
+            "\nCPU of gunicorn's workers per request, all runs (wrk shares the machine), and "
+            "its ratio to the static file's:"
+        )
+        per_request = {
+            name: sum(used["workers"] for used in cpu[name])
+            / sum(run["requests"] for run in runs[name])
+            for _, name, _, _ in targets
+        }
         for label, name, _, _ in targets:
             requests = sum(run["requests"] for run in runs[name])
             workers = sum(used["workers"] for used in cpu[name])
             backends = sum(used["backends"] for used in cpu[name])
             print(
                 f"  {label:<13} {1000 * workers / requests:6.2f} ms/request "
-                f"(+ PostgreSQL {1000 * backends / requests:5.2f} ms; {requests:,} requests)"
+                f"(× {per_request[name] / per_request['static']:5.1f} the static file; "
+                f"+ PostgreSQL {1000 * backends / requests:5.2f} ms; {requests:,} requests)"
             )
 
         site.stop_server()

@@ -35,6 +35,13 @@ the votes), errors, the CPU per vote of the app's gunicorn workers and of
 PostgreSQL, and the ratio of the site's CPU per vote to the floor's. Then the
 queries of one site vote on each path (in-process, same settings) and pgbench's
 single-row INSERT rate on the same PostgreSQL server, for comparison.
+
+Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy machine):
+- before issue 17 (from the issue): the form vote 2.4 × the floor; in-process the
+  "one vote" line mostly timed each test client's first-request middleware build.
+- after (BENCH_ROUNDS=2): floor 5.27 ms; form 6.89 ms (1.31 ×), fetch 7.16 ms
+  (1.36 ×), API 7.94 ms (1.51 ×); a form vote 3 statements besides BEGIN/COMMIT;
+  in-process 6.0 ms a form vote through one handler.
 """
 
 import asyncio
@@ -352,6 +359,8 @@ def queries_of_one_vote(voters, path, first_user):
     the queries of the second: the first vote on an item also fills the shared cache (item,
     choices). Then time IN_PROCESS_VOTES more votes' CPU in this process (the app's share,
     no PostgreSQL)."""
+    from http.cookies import SimpleCookie
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -364,43 +373,55 @@ def queries_of_one_vote(voters, path, first_user):
     item, choices = open_motion(meeting, voters.chair, position)
     users = [m.account for m in voters.members[first_user : first_user + 2 + IN_PROCESS_VOTES]]
 
+    # One test client, so one handler: Django builds a handler's middleware chain on its
+    # first request (tens of ms), which is no part of a vote. Each voter is a set of
+    # cookies (or a token) the client takes in turn.
+    client = Client(HTTP_HOST="127.0.0.1")
+
     def signed_in(user):
-        client = Client(HTTP_HOST="127.0.0.1")
         if path == "api":
             from members.api.access import issue_token
 
-            client.defaults["HTTP_AUTHORIZATION"] = f"Token {issue_token(user)}"
-        else:
-            client.force_login(user)
-        return client
+            return {"HTTP_AUTHORIZATION": f"Token {issue_token(user)}"}
+        client.cookies = SimpleCookie()
+        client.force_login(user)
+        return client.cookies
 
-    def post(client):
+    def post(voter):
+        headers = {}
+        if path == "api":
+            client.cookies = SimpleCookie()
+            extra = voter
+        else:
+            client.cookies = voter
+            extra = {}
         if path == "api":
             url = f"/api/member/v1/meetings/{meeting.pk}/ballot/{item.pk}/vote/"
-            response = client.post(url, {"choices": [choices[0].pk]}, "application/json")
+            response = client.post(url, {"choices": [choices[0].pk]}, "application/json", **extra)
         else:
             url = reverse("meetings:vote", args=[meeting.pk, item.pk])
-            headers = {"X-Requested-With": "fetch"} if path == "fetch" else {}
+            if path == "fetch":
+                headers = {"X-Requested-With": "fetch"}
             response = client.post(url, {"choice": choices[0].pk}, headers=headers)
         expected = {"fetch": 200, "api": 201}.get(path, 302)
         assert response.status_code == expected, response.status_code
 
     counted = []  # read at once: the next request empties the connection's query log
     for user in users[:2]:
-        client = signed_in(user)
+        voter = signed_in(user)
         with CaptureQueriesContext(connection) as context:
-            post(client)
+            post(voter)
         counted.append(context.captured_queries)
     first, queries = counted
-    clients = [signed_in(user) for user in users[2:]]
+    voters_ = [signed_in(user) for user in users[2:]]
     started = time.process_time()
-    for client in clients:
-        post(client)
+    for voter in voters_:
+        post(voter)
     cpu = time.process_time() - started
     print(
         f"\nQueries of one vote, {PATHS[path]} (in-process, same settings): {len(queries)} "
-        f"(the item's first vote: {len(first)}); CPU of one vote in this process (test "
-        f"client, {len(clients)} votes): {1000 * cpu / len(clients):.1f} ms"
+        f"(the item's first vote: {len(first)}); CPU of one vote in this process (one test "
+        f"client's handler, {len(voters_)} votes): {1000 * cpu / len(voters_):.1f} ms"
     )
     for n, query in enumerate(queries, 1):
         sql = " ".join(query["sql"].split())

@@ -162,6 +162,7 @@ class PageCacheMiddleware:
         entry = found.get(key)
         if entry is not None and entry[0] == version:
             return entry[1]
+        request._site_version = version
         response = self.get_response(request)
         if may_be_stored(request, response):
             cache.set(key, (version, response), settings.PUBLIC_PAGE_SHARED_MAX_AGE)

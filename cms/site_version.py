@@ -29,6 +29,15 @@ def site_version():
     return version
 
 
+def request_site_version(request):
+    """The site version, read once per request (every cache key the request builds
+    from it then agrees with the others)."""
+    version = getattr(request, "_site_version", None)
+    if version is None:
+        version = request._site_version = site_version()
+    return version
+
+
 def _new_version():
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
@@ -43,7 +52,7 @@ def bump_site_version(**kwargs):
 def connect_signals():
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import Page, PageViewRestriction
+    from wagtail.models import Page, PageViewRestriction, Site
 
     from home.models import MemberResourceCentre, PrivacyOfficer
 
@@ -56,6 +65,8 @@ def connect_signals():
         MemberResourceCentre,
         PrivacyOfficer,
         PageViewRestriction,
+        # Which site answers a host, and its root page (cms/page_routing.py).
+        Site,
         get_document_model(),
         get_image_model(),
     )
@@ -70,4 +81,4 @@ def connect_signals():
 
 def context(request):
     """Context processor: the version cached fragments are keyed on."""
-    return {"site_version": site_version()}
+    return {"site_version": request_site_version(request)}

@@ -1,12 +1,13 @@
 """URL routes. Wagtail's page serving comes last and catches the rest."""
 
 from django.conf import settings
-from django.urls import include, path, register_converter
+from django.urls import include, path, re_path, register_converter
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import page_routing
 from cms.api import api_router
 from cms.converters import DatabaseIdConverter
 from home import views as home_views
@@ -36,4 +37,9 @@ if settings.DEBUG:
     # Images uploaded in development; documents always go through the view above.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages are served by Wagtail's view, with the route to the page and the site from the
+# shared cache (cms/page_routing.py); Wagtail's own URLs (its password form) after it.
+urlpatterns += [
+    re_path(wagtail_urls.serve_pattern, page_routing.serve, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]

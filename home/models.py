@@ -1,6 +1,7 @@
 """The home page, general content pages and the site-wide contact settings."""
 
 from django import forms
+from django.core.cache import cache
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -122,7 +123,17 @@ def site_contact(kind, request=None):
     """The current details of a site-wide contact, as one dict for templates and the API."""
     setting = SITE_CONTACTS[kind]
     if request is not None:
-        return setting.for_request(request).as_contact()
+        # From the shared cache, under the site version that a save of the setting moves.
+        from cms.page_routing import find_site
+        from cms.site_version import request_site_version
+
+        site = find_site(request)
+        key = f"site-contact:{kind}:{request_site_version(request)}:{site.pk if site else ''}"
+        contact = cache.get(key)
+        if contact is None:
+            contact = setting.for_request(request).as_contact()
+            cache.set(key, contact, 60 * 60)
+        return contact
     site = Site.objects.filter(is_default_site=True).first()
     return setting.for_site(site).as_contact() if site else setting().as_contact()
 

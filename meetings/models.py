@@ -22,6 +22,7 @@ from wagtail.search import index
 
 from cms.blocks import PROSE_FEATURES
 from cms.exports import private_file
+from cms.prepared_queries import PreparedQuery
 from meetings.attendance import views as attendance_views
 from meetings.attendance.models import AttendanceRecord
 from meetings.attendance.register import attendance_for
@@ -177,6 +178,9 @@ class MeetingPage(RoutablePageMixin, Page):
         "audience_local",
         "audience_chapter__local",
     ]
+    # Read with the page when it is served (cms/page_routing.py): its audience's name
+    # and the how-to guide it links to.
+    serve_related = [*AUDIENCE_RELATED, "guide"]
 
     kind = models.CharField(
         max_length=10,
@@ -584,9 +588,27 @@ class MeetingPage(RoutablePageMixin, Page):
 
     # Serving ------------------------------------------------------------------
 
+    def remember_url(self):
+        """Keep the page's URL on this instance, for a copy kept in the shared cache under
+        the site version (which a move, rename or site change moves on): a vote's
+        redirect then needs no lookup of the site's root paths."""
+        self._known_url = super().get_url()
+
+    def get_url(self, request=None, current_site=None):
+        known = self.__dict__.get("_known_url")
+        if known is not None and request is None and current_site is None:
+            return known
+        return super().get_url(request=request, current_site=current_site)
+
+    url = property(get_url)
+
     def load_audience(self):
         """Fetch the audience unit (with a Chapter's Local) in one query, for display."""
-        if self.audience_kind == AudienceKind.CHAPTER and self.audience_chapter_id:
+        if (
+            self.audience_kind == AudienceKind.CHAPTER
+            and self.audience_chapter_id
+            and not MeetingPage.audience_chapter.is_cached(self)
+        ):
             self.audience_chapter = Chapter.objects.select_related("local").get(
                 pk=self.audience_chapter_id
             )
@@ -602,7 +624,7 @@ class MeetingPage(RoutablePageMixin, Page):
             member=member,
             eligibility=eligibility,
             room_is_open=self.room_is_open(),
-            materials=self.materials.select_related("document") if eligibility else [],
+            materials=MATERIALS(self.pk) if eligibility else [],
             is_chair=self.may_chair(request.user),
         )
         if eligibility:
@@ -801,6 +823,17 @@ class MeetingScrutineer(Orderable):
 
     def __str__(self):
         return person_label(self.person)
+
+
+# A meeting's materials as the meeting page lists them, compiled once per process
+# (cms/prepared_queries.py): every member loads the page at the start of an AGM.
+MATERIALS = PreparedQuery(
+    lambda meeting_id: (
+        MeetingMaterial.objects.filter(meeting_id=meeting_id)
+        .select_related("document")
+        .order_by("sort_order", "pk")
+    )
+)
 
 
 __all__ = [

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from cms.prepared_queries import PreparedQuery
+
 
 def signed_in_member(request):
     """The roster entry of the signed-in member, or None.
@@ -48,20 +50,36 @@ def signed_in_voter(request):
     return request._signed_in_member
 
 
+def _signed_in_members(fields):
+    from members.models import Member  # imported here: this module loads with the models
+
+    def build(account_id):
+        # One plain join, on every member request (votes included): the member, their
+        # units, and only if the account's primary address is confirmed.
+        members = Member.objects.with_confirmed_account().filter(account_id=account_id).order_by()
+        if fields is None:
+            members = members.select_related(
+                "local__sector", "local__area_council", "chapter__local"
+            )
+        else:
+            members = members.select_related("local").only(*fields)
+        return members[:1]
+
+    # Compiled once per process: compiling the join cost more than running it.
+    return PreparedQuery(build)
+
+
+_MEMBER_LOOKUPS = {}
+
+
 def _find_signed_in_member(request, fields=None):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    from members.models import Member  # imported here: this module loads with the models
-
-    # One plain join, on every member request (votes included): the member, their
-    # units, and only if the account's primary address is confirmed.
-    members = Member.objects.with_confirmed_account().filter(account_id=user.pk).order_by()
-    if fields is None:
-        members = members.select_related("local__sector", "local__area_council", "chapter__local")
-    else:
-        members = members.select_related("local").only(*fields)
-    member = next(iter(members[:1]), None)
+    lookup = _MEMBER_LOOKUPS.get(fields)
+    if lookup is None:
+        lookup = _MEMBER_LOOKUPS.setdefault(fields, _signed_in_members(fields))
+    member = next(iter(lookup(user.pk)), None)
     if member is not None:
         member._account_confirmed = True
     return member

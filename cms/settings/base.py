@@ -115,6 +115,9 @@ DATABASES = {
 }
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if DATABASE_IS_POSTGRES:
+    # Django's backend, with a health check that looks at the socket instead of sending
+    # `SELECT 1` on every request (cms/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "cms.postgresql"
     # Lets Wagtail's database search backend use PostgreSQL full-text search.
     INSTALLED_APPS.append("django.contrib.postgres")
 

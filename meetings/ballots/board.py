@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from cms.prepared_queries import PreparedQuery
 from meetings.ballots.counting import count_progress
 from meetings.ballots.models import BallotItem, Choice, Presence, VoterRecord
 from meetings.ballots.ranked import RULE_NAMES
@@ -105,24 +106,39 @@ def closed_result(item):
     return cached
 
 
+def _items_of(meeting_id):
+    return BallotItem.objects.filter(meeting_id=meeting_id).order_by("position", "pk")
+
+
+# The page of every member, polled all meeting long: compiled once per process
+# (cms/prepared_queries.py). The items, with whether this member has voted on each...
+MEMBERS_ITEMS = PreparedQuery(
+    lambda meeting_id, member_id: _items_of(meeting_id).annotate(
+        member_voted=Exists(VoterRecord.objects.filter(item=OuterRef("pk"), member_id=member_id))
+    )
+)
+ITEMS = PreparedQuery(_items_of)
+# ...and every item's choices, in one query.
+CHOICES = PreparedQuery(
+    lambda meeting_id: Choice.objects.filter(item__meeting_id=meeting_id).order_by(
+        "item_id", "position"
+    )
+)
+
+
 def board(meeting, member):
     """The meeting's ballot items in agenda order, with what this member may do on each."""
-    items = (
-        BallotItem.objects.filter(meeting=meeting)
-        .order_by("position", "pk")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position")))
-    )
-    if member is not None:
-        items = items.annotate(
-            member_voted=Exists(
-                VoterRecord.objects.filter(item=OuterRef("pk"), member_id=member.pk)
-            )
-        )
+    items = MEMBERS_ITEMS(meeting.pk, member.pk) if member is not None else ITEMS(meeting.pk)
+    choices = {}
+    if items:
+        for choice in CHOICES(meeting.pk):
+            choices.setdefault(choice.item_id, []).append(choice)
     rows = []
     for item in items:
+        item_choices = choices.get(item.pk, [])
         row = BoardItem(
             item=item,
-            choices=list(item.choices.all()),
+            choices=item_choices,
             has_voted=getattr(item, "member_voted", False),
         )
         if item.is_counted:

@@ -16,13 +16,16 @@ import secrets
 import uuid
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
-from cms.site_version import site_version
-from meetings.ballots.live import cached_now_state
+from cms.site_version import VERSION_KEY, site_version
+from meetings.ballots import rate_counting
+from meetings.ballots.live import NOW_KEY, cached_now_state
 from meetings.ballots.models import BallotItem, Choice, VoterRecord
 from meetings.ballots.ranked_items import RankingRefused, ranked_positions
 from meetings.ballots.sealing import seal_ballot
@@ -177,6 +180,16 @@ def over_vote_limit(request):
     is the database's rule, the limit only slows down abuse.
     """
     account = str(request.user.pk) if request.user.is_authenticated else "anonymous"
+    # With Redis every rule is checked and counted in one round trip (rate_counting);
+    # otherwise (the local-memory cache) by allauth.
+    try:
+        allowed = rate_counting.consume(
+            request, action="vote", rates=settings.ACCOUNT_RATE_LIMITS.get("vote"), key=account
+        )
+    except RedisError:
+        return False
+    if allowed is not None:
+        return not allowed
     if ratelimit.consume(request, action="vote", key=account):
         return False
     cache.set(VOTE_LIMIT_PROBE, True, timeout=10)
@@ -322,11 +335,15 @@ def vote_target(meeting_id, item_id):
     published, unpublished, moved or deleted: a cached copy never outlives a change to
     what it holds. `cast_vote` checks again, in its transaction, that the item is open.
     """
+    # Both versions in one round trip; each read (or made) on its own only on a miss.
+    now_key = NOW_KEY.format(pk=meeting_id)
+    found = cache.get_many([now_key, VERSION_KEY])
+    state = found.get(now_key) or cached_now_state(meeting_id)
     key = VOTE_TARGET_KEY.format(
         meeting=meeting_id,
         item=item_id,
-        state=cached_now_state(meeting_id)["version"],
-        pages=site_version(),
+        state=state["version"],
+        pages=found.get(VERSION_KEY) or site_version(),
     )
     item = cache.get(key)
     if item is None:
@@ -337,6 +354,8 @@ def vote_target(meeting_id, item_id):
             .first()
         )
         if item is not None:
+            # The redirect's address, kept with the item (the key carries the site version).
+            item.meeting.remember_url()
             cache.set(key, item, timeout=VOTE_TARGET_TIMEOUT)
     return item
 

@@ -25,7 +25,8 @@ def test_database_url_chooses_postgresql():
         "settings.DATABASES['default']['ENGINE']",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
     )
-    assert engine == "django.db.backends.postgresql"
+    # Django's backend with a health check that sends nothing (cms/postgresql/base.py).
+    assert engine == "cms.postgresql"
 
 
 def test_cache_is_local_memory_without_redis_url():

@@ -2,14 +2,18 @@
 account and per IP, keyed on the client's address behind the load balancer) and password
 reset requests. A refused request says so with a 429 and changes nothing."""
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
 from meetings.ballots.models import Choice, VoterRecord
 from members.factories import MemberFactory
+from tests.cms.test_settings import redis_is_running
 from tests.meeting_fixtures import meeting_under_way
 from tests.member_fixtures import give_account
 
@@ -21,6 +25,27 @@ LOAD_BALANCER = "10.0.0.2"
 @pytest.fixture
 def agm(home_page):
     return meeting_under_way(home_page, voters=3)
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def shared_cache(request, settings):
+    """The vote limit counted by allauth in the local-memory cache, and in Redis by one
+    script per vote (meetings/ballots/rate_counting.py), as production counts it."""
+    if request.param == "redis":
+        if not redis_is_running():
+            pytest.skip("no Redis on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/13",
+                "KEY_PREFIX": f"test-rate-limits-{uuid.uuid4().hex}",
+            }
+        }
+    yield request.param
+    if request.param == "redis":
+        # Counted by the script (its keys), not by allauth's lists.
+        assert cache.keys("rate:vote:*") and not cache.keys("allauth:*")
+        cache.delete_pattern("*")
 
 
 def vote_url(agm, item=None):
@@ -48,7 +73,7 @@ def test_the_vote_limits_are_per_ip_and_per_account():
     assert settings.ACCOUNT_RATE_LIMITS["vote"] == "300/m/ip,20/m/key"
 
 
-def test_an_account_over_the_vote_limit_gets_a_429_and_its_vote_is_not_recorded(agm):
+def test_an_account_over_the_vote_limit_gets_a_429_and_its_vote_is_not_recorded(agm, shared_cache):
     voter = agm["voter"]
     client = signed_in(voter)
     for _ in range(20):  # refused attempts (no choice) still count
@@ -91,7 +116,7 @@ def test_the_pages_script_gets_the_reason_in_the_items_place(agm):
 
 
 @override_settings(ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "vote": "2/m/ip,20/m/key"})
-def test_one_address_over_the_vote_limit_is_refused_whoever_signs_in(agm):
+def test_one_address_over_the_vote_limit_is_refused_whoever_signs_in(agm, shared_cache):
     first, second, third = (signed_in(member) for member in agm["voters"])
     for client in (first, second):
         assert client.post(vote_url(agm), {"choice": [choice_for(agm["item"])]}).status_code == 302
@@ -106,7 +131,7 @@ def test_one_address_over_the_vote_limit_is_refused_whoever_signs_in(agm):
     ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "vote": "2/m/ip,20/m/key"},
     ALLAUTH_TRUSTED_PROXY_COUNT=1,
 )
-def test_behind_the_load_balancer_the_limit_keys_on_the_clients_address(agm):
+def test_behind_the_load_balancer_the_limit_keys_on_the_clients_address(agm, shared_cache):
     def from_client(member, address):
         return signed_in(member, REMOTE_ADDR=LOAD_BALANCER, HTTP_X_FORWARDED_FOR=address)
 
@@ -173,7 +198,7 @@ def test_password_reset_requests_from_one_address_are_limited(client):
 
 
 @override_settings(ACCOUNT_RATE_LIMITS={**settings.ACCOUNT_RATE_LIMITS, "vote": "3/m/key"})
-def test_one_vote_limit_counts_the_form_the_pages_script_and_the_api_together(agm):
+def test_one_vote_limit_counts_the_form_the_pages_script_and_the_api_together(agm, shared_cache):
     """The vote limit is one rule: votes by every path count against the same allowance."""
     from meetings.ballots.chairing import open_item
 

@@ -1,0 +1,134 @@
+"""Serving a page: the site and the route to the page from the shared cache.
+
+Wagtail finds a page by walking the tree from the site's root, one query for each
+level and one more for each level's `.specific` (five on a meeting page), then asks
+two more for the view restrictions of the page and its ancestors, and one for the
+site. The answers are the same for every visitor until the page tree changes, and
+every change to it (publishing, unpublishing, moving, renaming or deleting a page, a
+privacy change, a site's settings) moves the site version (cms/site_version.py). So
+they are kept in the shared cache under that version: which page (its id and type)
+answers an address, what is left of the address for the page's own sub-routes, and
+the view restrictions that apply; and which site answers a host. A served page then
+costs one query: the page itself, of its own type, with what it always shows
+(`serve_related`). The page row is read fresh every time, so whether it is live, and
+everything it holds, is never taken from the cache; nothing about the visitor is
+kept.
+
+Anything not found (a 404) is left to Wagtail's own routing and never cached.
+"""
+
+import hashlib
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.http import Http404
+from django.http.request import split_domain_port
+from django.utils import translation
+from wagtail import views as wagtail_views
+from wagtail.models import Page, Site
+
+from cms.prepared_queries import PreparedQuery
+from cms.site_version import request_site_version
+
+# Kept for an hour at most; a new site version leaves them behind sooner.
+ROUTE_TIMEOUT = 60 * 60
+
+
+def find_site(request):
+    """`Site.find_for_request` from the shared cache; also kept on the request, where
+    Wagtail's own `Site.find_for_request` (settings, page URLs) finds it."""
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+    key = f"site:{request_site_version(request)}:{hostname}:{port}"
+    found = cache.get(key)
+    if found is None:
+        site = Site._find_for_request(request)
+        # The root page is read with the site: every page URL needs its path.
+        found = (site, site.root_page if site is not None else None)
+        cache.set(key, found, ROUTE_TIMEOUT)
+    site, root_page = found
+    if site is not None:
+        site.root_page = root_page
+    request._wagtail_site = site
+    return site
+
+
+def route_key(request, site, path):
+    address = f"{site.pk}:{translation.get_language()}:{path}"
+    digest = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
+    return f"route:{request_site_version(request)}:{digest}"
+
+
+def route(request, path):
+    """Wagtail's `Page.route_for_request`, answered from the shared cache when it can be:
+    (page, args, kwargs) or None."""
+    site = find_site(request)
+    if site is None:
+        return None
+    key = route_key(request, site, path)
+    entry = cache.get(key)
+    if entry is not None:
+        result = route_from_entry(request, entry)
+        if result is not None:
+            request._wagtail_route_for_request = result
+            return result
+    result = Page.route_for_request(request, path)
+    if result is not None:
+        cache.set(key, entry_for(site, result[0], path), ROUTE_TIMEOUT)
+    return result
+
+
+def entry_for(site, page, path):
+    """What the cache keeps of a route: the page's id and type, the rest of the address
+    (its own sub-routes: a meeting's ballot/, vote/ ...) and its view restrictions."""
+    components = [component for component in path.split("/") if component]
+    remaining = components[page.depth - site.root_page.depth :]
+    restrictions = list(page.get_view_restrictions().prefetch_related("groups"))
+    use_restrictions(page, restrictions)
+    return (page.pk, page.content_type_id, remaining, restrictions)
+
+
+def route_from_entry(request, entry):
+    page_id, content_type_id, remaining, restrictions = entry
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is None:
+        return None
+    page = next(iter(page_lookup(model)(page_id)), None)
+    if page is None:
+        return None
+    use_restrictions(page, restrictions)
+    try:
+        # The page's own routing: whether it is live, and its sub-routes.
+        return page.route(request, remaining)
+    except Http404:
+        return None
+
+
+_PAGE_LOOKUPS = {}
+
+
+def page_lookup(model):
+    """The page of a type by its id, with what it always shows (`serve_related`), as a
+    query compiled once per process (cms/prepared_queries.py)."""
+    lookup = _PAGE_LOOKUPS.get(model)
+    if lookup is None:
+        related = getattr(model, "serve_related", ())
+
+        def build(page_id):
+            return model.objects.filter(pk=page_id).select_related(*related).order_by()[:1]
+
+        lookup = _PAGE_LOOKUPS.setdefault(model, PreparedQuery(build))
+    return lookup
+
+
+def use_restrictions(page, restrictions):
+    # Wagtail's view-restriction check (its before_serve_page hook) asks the page.
+    page.get_view_restrictions = lambda: restrictions
+
+
+def serve(request, path):
+    """Wagtail's page view, with the route found by `route` above."""
+    route(request, path)
+    return wagtail_views.serve(request, path)

@@ -1,0 +1,163 @@
+"""Pages served with the route and the site from the shared cache (cms/page_routing.py):
+a cached route never outlives the change that ends it (unpublished, renamed, moved,
+made private), the page itself is always read fresh, and nothing of one visitor
+reaches another."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from home.factories import ContentPageFactory
+from meetings.ballots.casting import cast_vote
+from tests.meeting_fixtures import meeting_under_way
+
+pytestmark = pytest.mark.django_db
+
+# A cookie keeps the page cache (cms/caching.py) out of the way: these requests are
+# routed every time, as a signed-in member's are.
+COOKIE = {"HTTP_COOKIE": "seen=1"}
+
+
+def get(client, url):
+    return client.get(url, **COOKIE)
+
+
+def test_a_cached_route_serves_the_page_with_one_query_for_the_page_tree(client, home_page):
+    page = ContentPageFactory(parent=home_page, title="Member benefits")
+    # The first view creates the site's contact settings, which moves the site version.
+    get(client, page.url)
+    assert get(client, page.url).status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        response = get(client, page.url)
+
+    assert response.status_code == 200 and "Member benefits" in response.content.decode()
+    tree = [q["sql"] for q in queries.captured_queries if "wagtailcore_" in q["sql"][:80]]
+    assert len(tree) == 1, tree
+
+
+def test_an_unpublished_page_is_gone_although_its_route_was_cached(client, home_page):
+    page = ContentPageFactory(parent=home_page)
+    assert get(client, page.url).status_code == 200
+
+    page.unpublish()
+
+    assert get(client, page.url).status_code == 404
+
+
+def test_a_renamed_page_moves_to_its_new_address(client, home_page):
+    page = ContentPageFactory(parent=home_page, slug="benefits")
+    old_url = page.url
+    assert get(client, old_url).status_code == 200
+
+    page.slug = "member-benefits"
+    page.save_revision().publish()
+
+    assert get(client, old_url).status_code == 404
+    assert get(client, "/member-benefits/").status_code == 200
+
+
+def test_a_moved_page_leaves_its_old_address(client, home_page):
+    section = ContentPageFactory(parent=home_page, slug="section")
+    page = ContentPageFactory(parent=home_page, slug="benefits")
+    assert get(client, "/benefits/").status_code == 200
+
+    page.move(section, pos="last-child")
+
+    old = get(client, "/benefits/")
+    # Not the page from its cached route: gone, or Wagtail's redirect to the new address.
+    assert old.status_code == 404 or old["Location"] == "/section/benefits/"
+    assert get(client, "/section/benefits/").status_code == 200
+
+
+def test_a_page_made_private_after_its_route_was_cached_asks_visitors_to_sign_in(
+    client, home_page, restrict_to_signed_in
+):
+    page = ContentPageFactory(parent=home_page, title="Bargaining update")
+    assert get(client, page.url).status_code == 200
+
+    restrict_to_signed_in(page)
+
+    response = get(client, page.url)
+    assert response.status_code == 302 and "Bargaining update" not in response.content.decode()
+
+
+def test_a_page_under_a_private_section_stays_private_when_served_from_its_cached_route(
+    client, home_page, restrict_to_signed_in, site_user
+):
+    section = ContentPageFactory(parent=home_page)
+    restrict_to_signed_in(section)
+    page = ContentPageFactory(parent=section, title="Strike pay")
+    client.force_login(site_user)
+    assert client.get(page.url).status_code == 200  # the route is cached now
+    client.logout()
+
+    response = get(client, page.url)
+
+    assert response.status_code == 302 and "Strike pay" not in response.content.decode()
+
+
+def test_each_member_gets_their_own_meeting_page_from_the_shared_route(client, home_page):
+    agm = meeting_under_way(home_page, voters=2)
+    first, second = agm["voters"]
+    item = agm["item"]
+    url = agm["meeting"].url
+    cast_vote(first, item, [item.choices.first().pk])
+
+    client.force_login(first.account)
+    first_html = client.get(url).content.decode()
+    client.force_login(second.account)
+    second_html = client.get(url).content.decode()
+    client.force_login(agm["outsider"].account)
+    outsider_html = client.get(url).content.decode()
+
+    assert 'class="vote-form"' not in first_html
+    assert 'class="vote-form"' in second_html
+    assert 'class="vote-form"' not in outsider_html and "This meeting is for" in outsider_html
+
+
+def test_a_meeting_sub_route_is_answered_from_its_own_cached_route(client, home_page):
+    agm = meeting_under_way(home_page)
+    client.force_login(agm["voter"].account)
+    ballot_url = agm["meeting"].url + "ballot/"
+
+    first = client.get(ballot_url)
+    second = client.get(ballot_url)
+
+    assert first.status_code == second.status_code == 200
+    assert 'class="vote-form"' in second.content.decode()
+
+
+def test_a_changed_contact_setting_shows_on_the_next_dashboard(
+    client, home_page, member_resource_centre
+):
+    agm = meeting_under_way(home_page)
+    client.force_login(agm["voter"].account)
+    url = reverse("members:dashboard")
+    client.get(url)
+
+    member_resource_centre.local_phone = "780-555-0199"
+    member_resource_centre.save()
+
+    assert "780-555-0199" in client.get(url).content.decode()
+
+
+def test_a_votes_redirect_follows_a_meeting_page_renamed_after_the_first_vote(client, home_page):
+    agm = meeting_under_way(home_page, voters=2)
+    first, second = agm["voters"]
+    meeting, item = agm["meeting"], agm["item"]
+    url = reverse("meetings:vote", args=[meeting.pk, item.pk])
+    choice = item.choices.first().pk
+    client.force_login(first.account)
+    # The first vote keeps the item, with the meeting's address, in the shared cache.
+    assert client.post(url, {"choice": choice})["Location"].startswith(meeting.url)
+
+    meeting.slug = "agm-renamed"
+    meeting.save_revision().publish()
+    client.force_login(second.account)
+    response = client.post(url, {"choice": choice})
+
+    meeting.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"].startswith(meeting.url) and "/agm-renamed/" in meeting.url
