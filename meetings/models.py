@@ -326,12 +326,14 @@ class MeetingPage(RoutablePageMixin, Page):
         through="MeetingChair",
         blank=True,
         related_name="chaired_meetings",
+        help_text="The people who run the vote, chosen in the Chairs rows.",
     )
     scrutineers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="MeetingScrutineer",
         blank=True,
         related_name="scrutinised_meetings",
+        help_text="The tellers who hold the sealed ballots' key, chosen in the Scrutineers rows.",
     )
 
     objects = MeetingManager()

@@ -62,7 +62,7 @@ def test_notice_emails_link_to_the_served_address(django_capture_on_commit_callb
     load_demo_served_at_192_0_2_10(django_capture_on_commit_callbacks)
 
     notices = [m for m in mail.outbox if "Notice of meeting" in m.subject]
-    assert len(notices) == 7  # the two meetings ahead, to each demo person in their audience
+    assert len(notices) == 9  # the two meetings ahead, to each demo person in their audience
     for message in notices:
         html = message.alternatives[0].content
         urls = URL.findall(message.body) + URL.findall(html)
