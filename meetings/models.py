@@ -36,7 +36,6 @@ from meetings.ballots.models import (
     Candidate,
     ChairAction,
     Choice,
-    Presence,
     VoterRecord,
 )
 from meetings.calendar import meeting_calendar
@@ -861,7 +860,6 @@ __all__ = [
     "MinutesItem",
     "Nomination",
     "NoticeDelivery",
-    "Presence",
     "Proxy",
     "VoterRecord",
     "meeting_calendar",
