@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from meetings.ballots.models import BallotItem
+from meetings.ballots.shared_section import publish_section
 
 # What the meeting page polls -------------------------------------------------------
 
@@ -21,7 +22,10 @@ def meeting_changed(meeting_pk):
     cache once the chair's change is committed."""
 
     def publish():
-        cache.set(NOW_KEY.format(pk=meeting_pk), now_state(meeting_pk), timeout=NOW_TIMEOUT)
+        state = now_state(meeting_pk)
+        # The shared ballot section first: pages that see the new version find it ready.
+        publish_section(meeting_pk, state["version"])
+        cache.set(NOW_KEY.format(pk=meeting_pk), state, timeout=NOW_TIMEOUT)
 
     transaction.on_commit(publish)
 
