@@ -116,6 +116,22 @@ def test_the_chairs_action_leaves_the_new_section_ready_in_the_cache(
     assert "no-store" in shared["Cache-Control"] and "private" in shared["Cache-Control"]
 
 
+def test_the_new_state_goes_out_even_if_the_section_cannot_be_rendered(
+    agm, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from meetings.ballots import shared_section
+    from meetings.ballots.live import cached_now_state
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template gone")
+
+    monkeypatch.setattr(shared_section, "render_section", broken)
+    open_next(agm, django_capture_on_commit_callbacks)
+
+    assert cached_now_state(agm["meeting"].pk)["open"] == [agm["later"].pk]
+    assert "was not rendered" in caplog.text
+
+
 def test_a_section_fetched_after_the_agenda_moves_is_the_new_one(agm):
     """Also when the copy was rendered on a miss (another app server's cache entry gone)."""
     own = own_section(signed_in(agm["voter"]), agm["meeting"])
