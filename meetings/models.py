@@ -529,6 +529,15 @@ class MeetingPage(RoutablePageMixin, Page):
     def is_eligible(self, member):
         return self.eligibility(member).ok
 
+    def attending_member(self, request):
+        """The signed-in member, who may attend this meeting; PermissionDenied saying why
+        not otherwise. For the forms a member sends from the meeting page."""
+        member = signed_in_member(request)
+        eligibility = self.eligibility(member)
+        if not eligibility:
+            raise PermissionDenied(eligibility.reason)
+        return member
+
     # Who runs it, and who sees results --------------------------------------
 
     def may_chair(self, user):

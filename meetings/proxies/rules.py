@@ -171,16 +171,22 @@ def _locked(meeting, proxy_id):
     return proxy
 
 
+def _waiting_request(meeting, proxy_id):
+    """A member's request, locked with the meeting: refused unless it still waits."""
+    _lock_meeting(meeting)
+    proxy = _locked(meeting, proxy_id)
+    if proxy.status != Status.REQUESTED:
+        raise ProxyRefused(
+            f"This proxy is {proxy.get_status_display().lower()}, not waiting for approval.",
+            "not_requested",
+        )
+    return proxy
+
+
 def approve_proxy(meeting, proxy_id, user):
     """Membership staff approve a member's request, if the rules still allow it."""
     with transaction.atomic():
-        _lock_meeting(meeting)
-        proxy = _locked(meeting, proxy_id)
-        if proxy.status != Status.REQUESTED:
-            raise ProxyRefused(
-                f"This proxy is {proxy.get_status_display().lower()}, not waiting for approval.",
-                "not_requested",
-            )
+        proxy = _waiting_request(meeting, proxy_id)
         check_proxy(meeting, proxy.giver, proxy.holder, exclude=proxy.pk)
         _decider(proxy, user, Status.APPROVED)
         proxy.save()
@@ -191,13 +197,7 @@ def approve_proxy(meeting, proxy_id, user):
 def refuse_proxy(meeting, proxy_id, user, reason=""):
     """Membership staff refuse a member's request (the reason is shown to the member)."""
     with transaction.atomic():
-        _lock_meeting(meeting)
-        proxy = _locked(meeting, proxy_id)
-        if proxy.status != Status.REQUESTED:
-            raise ProxyRefused(
-                f"This proxy is {proxy.get_status_display().lower()}, not waiting for approval.",
-                "not_requested",
-            )
+        proxy = _waiting_request(meeting, proxy_id)
         _decider(proxy, user, Status.REFUSED)
         proxy.note = reason.strip()[:300]
         proxy.save()
