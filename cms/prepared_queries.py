@@ -61,7 +61,8 @@ class PreparedQuery:
         params = list(params)
         positions = []
         for stand_in in stand_ins:
-            found = [n for n, param in enumerate(params) if param == stand_in]
+            # A text column's value comes out as the stand-in's digits.
+            found = [n for n, param in enumerate(params) if param in (stand_in, str(stand_in))]
             if len(found) != 1:
                 raise ValueError(f"each value must appear once in the SQL: {stand_in}")
             positions.append(found[0])

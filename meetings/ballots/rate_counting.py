@@ -77,8 +77,30 @@ def consume(request, *, action, rates, key=None):
     rules = parse_rates(rates)
     if not rules:
         return True
-    keys = [cache.make_key(f"rate:{action}:{rate}:{_source(request, rate, key)}") for rate in rules]
+    counted = [
+        (
+            cache.make_key(f"rate:{action}:{rate}:{_source(request, rate, key)}"),
+            rate.amount,
+            rate.duration,
+        )
+        for rate in rules
+    ]
+    return _count(script, counted)
+
+
+def consume_key(key, amount, duration):
+    """Count one attempt under one cache key (`amount` in `duration` seconds), as `consume`
+    counts each rule: True when allowed, False when over, None when the cache is not
+    Redis. Raises the Redis client's error when Redis cannot be reached."""
+    script = _redis_script()
+    if script is None:
+        return None
+    return _count(script, [(cache.make_key(key), amount, duration)])
+
+
+def _count(script, rules):
+    """Run the script over [(full cache key, amount, duration)]: one round trip."""
     args = [time.time(), secrets.token_hex(8)]
-    for rate in rules:
-        args += [rate.amount, rate.duration]
-    return script(keys=keys, args=args) == 1
+    for _key, amount, duration in rules:
+        args += [amount, duration]
+    return script(keys=[key for key, *_ in rules], args=args) == 1
