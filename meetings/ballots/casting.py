@@ -143,6 +143,9 @@ def opened_item_choices(item):
     An item's choices are made when it opens and never change after (an opened item
     cannot be edited); the key carries the opening time, so it names one item only.
     """
+    choices = getattr(item, "_opened_choices", None)  # kept with a vote's item (vote_target)
+    if choices is not None:
+        return choices
     key = CHOICES_KEY.format(pk=item.pk, opened=item.opened_at.timestamp())
     choices = cache.get(key)
     if choices is None:
@@ -356,6 +359,10 @@ def vote_target(meeting_id, item_id):
         if item is not None:
             # The redirect's address, kept with the item (the key carries the site version).
             item.meeting.remember_url()
+            # And an open item's choices, which never change once it opens (the key
+            # carries the state version, which moves when it opens or closes).
+            if item.state == BallotItem.State.OPEN and item.opened_at is not None:
+                item._opened_choices = opened_item_choices(item)
             cache.set(key, item, timeout=VOTE_TARGET_TIMEOUT)
     return item
 

@@ -7,6 +7,7 @@ creates and revokes), and what stays constant: query counts, the schema.
 
 import datetime
 import io
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +21,7 @@ from meetings.factories import MeetingIndexPageFactory, MeetingMaterialFactory, 
 from meetings.models import AudienceKind
 from members.api.access import MemberAPIAnonThrottle, MemberAPIUserThrottle
 from members.models import Standing
+from tests.cms.test_settings import redis_is_running
 from tests.member_fixtures import give_account, member_of, two_chapters
 
 pytestmark = pytest.mark.django_db
@@ -465,7 +467,29 @@ def test_token_requests_need_no_csrf_token_and_cannot_change_anything(units):
 # Rate limits --------------------------------------------------------------------------
 
 
-def test_member_api_is_rate_limited_per_user(units, monkeypatch):
+@pytest.fixture(params=["local memory", "redis"])
+def throttle_cache(request, settings):
+    """The API's throttles counted by DRF in the local-memory cache, and in Redis by
+    rate_counting's sliding-window script, as production counts them."""
+    if request.param == "redis":
+        if not redis_is_running():
+            pytest.skip("no Redis on 127.0.0.1:6379")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django_redis.cache.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/13",
+                "KEY_PREFIX": f"test-api-throttles-{uuid.uuid4().hex}",
+            }
+        }
+    yield request.param
+    if request.param == "redis":
+        # Counted by the script (sorted sets under rate: keys), not DRF's lists.
+        assert cache.keys("rate:throttle_member_api_*")
+        assert not cache.keys("throttle_*")
+        cache.delete_pattern("*")
+
+
+def test_member_api_is_rate_limited_per_user(units, monkeypatch, throttle_cache):
     monkeypatch.setattr(MemberAPIUserThrottle, "rate", "3/min", raising=False)
     first = signed_in(member_of(units["a"]))
     second = signed_in(member_of(units["a"]))
@@ -477,7 +501,7 @@ def test_member_api_is_rate_limited_per_user(units, monkeypatch):
     assert second.get(API + "me/").status_code == 200
 
 
-def test_anonymous_requests_are_rate_limited_per_ip(client, home_page, monkeypatch):
+def test_anonymous_requests_are_rate_limited_per_ip(client, home_page, monkeypatch, throttle_cache):
     monkeypatch.setattr(MemberAPIAnonThrottle, "rate", "2/min", raising=False)
 
     answers = [client.get(API + "schema/").status_code for _ in range(3)]
