@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cms.prepared_queries import PreparedQuery
 from meetings.attendance.register import represent_givers
 from meetings.proxies.models import PROXIES_KEY, PROXIES_TIMEOUT, Proxy
 
@@ -303,6 +304,32 @@ class MemberProxies:
 NO_PROXIES = MemberProxies()
 
 
+def _members_proxies(meeting_id, giver_id, holder_id):
+    return (
+        Proxy.objects.filter(meeting_id=meeting_id)
+        .filter(Q(giver_id=giver_id) | Q(holder_id=holder_id))
+        .select_related("giver", "holder")
+        .only(
+            "status",
+            "note",
+            "giver_id",
+            "holder_id",
+            "giver__member_id",
+            "giver__given_name",
+            "giver__family_name",
+            "holder__given_name",
+            "holder__family_name",
+        )
+        .order_by("giver__family_name", "giver__given_name", "created_at", "pk")
+    )
+
+
+# The proxies a member gives or holds at a meeting, compiled once per process
+# (cms/prepared_queries.py): each member's first vote or page load after the cached
+# answer lapses asks it, all at once at the start of an AGM.
+MEMBERS_PROXIES = PreparedQuery(_members_proxies)
+
+
 def member_proxies(meeting_id, member):
     """The member's proxies at the meeting, from the shared cache (the meeting page and
     every vote ask; every change to a proxy forgets the answer): one query on a miss."""
@@ -311,23 +338,7 @@ def member_proxies(meeting_id, member):
     key = PROXIES_KEY.format(meeting=meeting_id, member=member.pk)
     answer = cache.get(key)
     if answer is None:
-        proxies = list(
-            Proxy.objects.filter(meeting_id=meeting_id)
-            .filter(Q(giver_id=member.pk) | Q(holder_id=member.pk))
-            .select_related("giver", "holder")
-            .only(
-                "status",
-                "note",
-                "giver_id",
-                "holder_id",
-                "giver__member_id",
-                "giver__given_name",
-                "giver__family_name",
-                "holder__given_name",
-                "holder__family_name",
-            )
-            .order_by("giver__family_name", "giver__given_name", "created_at", "pk")
-        )
+        proxies = MEMBERS_PROXIES(meeting_id, member.pk, member.pk)
         approved = [p for p in proxies if p.status == Status.APPROVED]
         given = [p for p in proxies if p.giver_id == member.pk]
         last = max(given, key=lambda p: p.pk, default=None)
