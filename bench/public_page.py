@@ -60,16 +60,23 @@ def measure(site, wrk, targets):
 def report(title, runs, cpu):
     """Print one phase's figures; returns the median ratio page ÷ static file."""
     print(f"\n{title}")
+    per_request = {}
     for label, name in [("content page", "page"), ("static file", "static")]:
         requests = sum(run["requests"] for run in runs[name])
         workers = sum(used["workers"] for used in cpu[name])
+        per_request[name] = workers / requests
         print(
             f"  {label:<13} {_wrk.rates_summary(runs[name])}, "
-            f"{1e6 * workers / requests:5.0f} µs of worker CPU a request"
+            f"{1e6 * per_request[name]:5.0f} µs of worker CPU a request"
         )
         _wrk.print_runs(runs[name], 6)
     ratio, shown = _wrk.ratios_by_round(runs["page"], runs["static"])
     print(f"  ratio content page ÷ static file: {shown}")
+    # Less moved by other work on the machine than the rates: requests per CPU second.
+    print(
+        "  by worker CPU a request (requests per CPU second, content page ÷ static file): "
+        f"{per_request['static'] / per_request['page']:.2f}"
+    )
     return ratio
 
 

@@ -33,7 +33,7 @@ votes sent, no member twice, distinct receipts, the tally equals what the client
 sent. Printed per path: votes/s (median of the rounds), latency p50/p95/p99 (all
 the votes), errors, the CPU per vote of the app's gunicorn workers and of
 PostgreSQL, and the ratio of the site's CPU per vote to the floor's. Then the
-queries of one site vote on each path (in-process, same settings) and pgbench's
+queries and Redis commands of one site vote on each path (in-process, same settings) and pgbench's
 single-row INSERT rate on the same PostgreSQL server, for comparison.
 
 Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy machine):
@@ -46,6 +46,7 @@ Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy ma
 
 import asyncio
 import collections
+import contextlib
 import os
 import random
 import re
@@ -354,6 +355,30 @@ def print_summary(bursts):
     return rows
 
 
+@contextlib.contextmanager
+def redis_commands():
+    """The names of the Redis commands this process sends meanwhile, single or pipelined."""
+    from redis.connection import AbstractConnection
+
+    sent = []
+    send_command, pack_commands = AbstractConnection.send_command, AbstractConnection.pack_commands
+
+    def counted_send(self, *args, **kwargs):
+        sent.append(str(args[0]))
+        return send_command(self, *args, **kwargs)
+
+    def counted_pack(self, commands):
+        sent.extend(str(command[0]) for command in commands)
+        return pack_commands(self, commands)
+
+    AbstractConnection.send_command, AbstractConnection.pack_commands = counted_send, counted_pack
+    try:
+        yield sent
+    finally:
+        AbstractConnection.send_command = send_command
+        AbstractConnection.pack_commands = pack_commands
+
+
 def queries_of_one_vote(voters, path, first_user):
     """Post votes the burst's way, in this process (same settings), on a new item, and list
     the queries of the second: the first vote on an item also fills the shared cache (item,
@@ -371,7 +396,12 @@ def queries_of_one_vote(voters, path, first_user):
     meeting = voters.meeting
     position = BallotItem.objects.filter(meeting=meeting).count() + 100
     item, choices = open_motion(meeting, voters.chair, position)
-    users = [m.account for m in voters.members[first_user : first_user + 2 + IN_PROCESS_VOTES]]
+    members = voters.members[first_user : first_user + 2 + IN_PROCESS_VOTES]
+    users = [m.account for m in members]
+    from meetings.proxies.rules import member_proxies
+
+    for member in members:  # as their meeting pages do (cached for 10 minutes)
+        member_proxies(meeting.pk, member)
 
     # One test client, so one handler: Django builds a handler's middleware chain on its
     # first request (tens of ms), which is no part of a vote. Each voter is a set of
@@ -409,7 +439,7 @@ def queries_of_one_vote(voters, path, first_user):
     counted = []  # read at once: the next request empties the connection's query log
     for user in users[:2]:
         voter = signed_in(user)
-        with CaptureQueriesContext(connection) as context:
+        with CaptureQueriesContext(connection) as context, redis_commands() as commands:
             post(voter)
         counted.append(context.captured_queries)
     first, queries = counted
@@ -423,6 +453,7 @@ def queries_of_one_vote(voters, path, first_user):
         f"(the item's first vote: {len(first)}); CPU of one vote in this process (one test "
         f"client's handler, {len(voters_)} votes): {1000 * cpu / len(voters_):.1f} ms"
     )
+    print(f"  Redis commands of that vote: {len(commands)} ({', '.join(commands)})")
     for n, query in enumerate(queries, 1):
         sql = " ".join(query["sql"].split())
         print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
