@@ -13,7 +13,7 @@ hashed name, after collectstatic into a temporary STATIC_ROOT), alternately, a
 few rounds each; then gunicorn is restarted with PAGE_CACHE=off and the same
 runs are made again. Printed for each: requests/s, latency, the ratio to the
 static file's rate, and the CPU gunicorn's workers spent per request. The target:
-the cached page at least 0.7 × the static file's rate.
+the cached page at least 0.8 × the static file's rate.
 
 It also checks what the cache promises: the page's headers (public, s-maxage,
 Vary: Cookie, the Content-Security-Policy); that a hit makes no database query
@@ -37,7 +37,7 @@ from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 ROUNDS = 3  # each URL, alternately, in each phase
-TARGET_RATIO = 0.7
+TARGET_RATIO = 0.8  # issue #17
 PAGE_SLUG = "about"
 
 
