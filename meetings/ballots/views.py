@@ -77,7 +77,9 @@ def is_fetch(request):
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def ballot_context(request, meeting, eligibility):
+def ballot_context(request, meeting, eligibility, proxies=None):
+    """What the ballot section shows the member. `proxies`: the member's
+    `member_proxies`, when the page has read them already."""
     member = signed_in_member(request)
     if eligibility:
         note_presence(meeting, member)
@@ -90,7 +92,9 @@ def ballot_context(request, meeting, eligibility):
             row.signed_receipt = signed_receipt(member, row.item, row.receipt)
     # What the member must do now comes first: the open items, then the closed ones.
     open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
-    held = member_proxies(meeting.pk, member).held if eligibility else ()
+    if eligibility and proxies is None:
+        proxies = member_proxies(meeting.pk, member)
+    held = proxies.held if eligibility else ()
     if held and open_rows:
         add_proxy_ballots(open_rows, held)
         for row in open_rows:
@@ -121,7 +125,13 @@ def ballot_fragment(request, meeting):
     eligibility = meeting.eligibility(member)
     context = {"page": meeting, "eligibility": eligibility, "request": request}
     context.update(ballot_context(request, meeting, eligibility))
+    # The closed items' results, as on the page (cms/shared_parts.py).
+    parts = context["shared_parts"] = meeting.shared_parts(
+        request, eligibility, meeting.room_is_open(), context["board"]
+    )
     response = render(request, "meetings/includes/ballot.html", context)
+    if parts is not None:
+        parts.save()
     patch_cache_control(response, private=True, no_cache=True)
     forget_shown_receipts(request, response)
     return response
