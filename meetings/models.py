@@ -43,7 +43,6 @@ from meetings.ballots.models import (
     Candidate,
     ChairAction,
     Choice,
-    Presence,
     VoterRecord,
 )
 from meetings.calendar import meeting_calendar
@@ -932,7 +931,6 @@ __all__ = [
     "MinutesItem",
     "Nomination",
     "NoticeDelivery",
-    "Presence",
     "Proxy",
     "VoterRecord",
     "meeting_calendar",

@@ -9,12 +9,11 @@ from functools import cached_property, partial
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from cms.prepared_queries import PreparedQuery
 from meetings.ballots.counting import count_progress
-from meetings.ballots.models import BallotItem, Choice, Presence, VoterRecord
+from meetings.ballots.models import BallotItem, Choice, VoterRecord
 from meetings.ballots.ranked import RULE_NAMES
 from meetings.ballots.ranked_items import ordinal
 from meetings.ballots.results import (
@@ -26,9 +25,6 @@ from meetings.ballots.results import (
 
 # "-2": entries cached before the receipts moved out held them all; never read those.
 RESULT_KEY = "ballot-result-2-{pk}"
-PRESENCE_KEY = "presence-{meeting}-{member}"
-PRESENCE_EVERY = 60  # seconds between presence writes for one member
-PRESENT_WITHIN = 180  # seconds: "present" means seen on the page this recently
 
 
 @dataclass
@@ -192,24 +188,3 @@ def add_proxy_ballots(open_rows, held):
             ProxyBallot(held=proxy, has_voted=(row.item.pk, proxy.giver_id) in voted)
             for proxy in held
         ]
-
-
-def note_presence(meeting, member):
-    """Record that the member has the meeting page open (at most once a minute)."""
-    if member is None:
-        return
-    if not cache.add(PRESENCE_KEY.format(meeting=meeting.pk, member=member.pk), 1, PRESENCE_EVERY):
-        return
-    # One upsert statement (INSERT … ON CONFLICT DO UPDATE): no transaction or savepoint
-    # around a read and a write, as update_or_create needs.
-    Presence.objects.bulk_create(
-        [Presence(meeting=meeting, member=member, last_seen=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["meeting", "member"],
-        update_fields=["last_seen"],
-    )
-
-
-def members_present(meeting):
-    since = timezone.now() - timezone.timedelta(seconds=PRESENT_WITHIN)
-    return Presence.objects.filter(meeting=meeting, last_seen__gte=since).count()

@@ -592,21 +592,3 @@ def delegate_weight(meeting_id, member):
         ) or 1
         read_ahead.put(key, weight, WEIGHT_TIMEOUT)
     return weight
-
-
-class Presence(models.Model):
-    """When a member last had the meeting page open: "members present" for the quorum."""
-
-    meeting = models.ForeignKey(
-        "meetings.MeetingPage", on_delete=models.CASCADE, related_name="presences"
-    )
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
-    last_seen = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "member"], name="one_presence_per_member")
-        ]
-
-    def __str__(self):
-        return f"present at {self.last_seen:%H:%M}"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from cms.exports import PersonalData, csv_response, private_file
 from meetings.attendance.quorum import quorum_now, quorums_at_opening
 from meetings.attendance.register import present_count
-from meetings.ballots.board import add_proxy_ballots, board, note_presence
+from meetings.ballots.board import add_proxy_ballots, board
 from meetings.ballots.casting import (
     REFUSED_AGAIN,
     VOTE_LIMIT_RETRY_AFTER,
@@ -81,8 +81,6 @@ def ballot_context(request, meeting, eligibility, proxies=None):
     """What the ballot section shows the member. `proxies`: the member's
     `member_proxies`, when the page has read them already."""
     member = signed_in_member(request)
-    if eligibility:
-        note_presence(meeting, member)
     # A receipt is shown once, on the page that follows the vote.
     receipts = receipts_to_show(request, meeting, member) if eligibility else {}
     rows = board(meeting, member if eligibility else None)

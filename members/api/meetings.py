@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from meetings.ballots.board import add_proxy_ballots, board, note_presence
+from meetings.ballots.board import add_proxy_ballots, board
 from meetings.ballots.models import BallotItem, delegate_weight
 from meetings.models import MeetingPage
 from meetings.proxies.rules import member_proxies
@@ -25,8 +25,6 @@ class MemberBallot:
 
     @classmethod
     def build(cls, meeting, member):
-        # A member following the meeting through the API is present, as on the page.
-        note_presence(meeting, member)
         rows = board(meeting, member)
         open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
         held = member_proxies(meeting.pk, member).held

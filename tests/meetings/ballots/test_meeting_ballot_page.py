@@ -7,18 +7,17 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from meetings.ballots.board import PRESENCE_KEY, members_present, note_presence
 from meetings.ballots.casting import cast_vote
 from meetings.ballots.chairing import close_item, open_item
 from meetings.ballots.models import (
     BallotItem,
     ChairAction,
     Choice,
-    Presence,
     VoterRecord,
 )
 from meetings.factories import BallotItemFactory
@@ -398,18 +397,22 @@ def test_the_vote_url_follows_the_chair_and_the_page_at_once(
     assert VoterRecord.objects.filter(item=item).count() == 1
 
 
-def test_presence_is_one_row_per_member_moved_on_when_seen_again(agm):
-    meeting, voter = agm["meeting"], agm["voter"]
-    note_presence(meeting, voter)
-    first = Presence.objects.get(meeting=meeting, member=voter).last_seen
-    Presence.objects.filter(meeting=meeting).update(last_seen=first - timezone.timedelta(hours=1))
-    assert members_present(meeting) == 0
-    cache.delete(PRESENCE_KEY.format(meeting=meeting.pk, member=voter.pk))  # a minute later
-    note_presence(meeting, voter)
-
-    assert Presence.objects.filter(meeting=meeting, member=voter).count() == 1
-    assert Presence.objects.get(meeting=meeting, member=voter).last_seen >= first
-    assert members_present(meeting) == 1
+def test_following_the_meeting_writes_nothing_to_the_database(agm):
+    """The page every member loads at once, its ballot fragment and the poll only read:
+    attendance is the register's job (check-in), not a write per page load."""
+    opened(agm, agm["item"])
+    client = Client()
+    client.force_login(agm["voter"].account)
+    client.get(agm["meeting"].url)  # the session's first save is sign-in's, not the page's
+    cache.clear()  # also later, when every cached entry has expired
+    fragment = agm["meeting"].url + "ballot/"
+    poll = reverse("meetings:meeting_now", args=[agm["meeting"].pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(agm["meeting"].url).status_code == 200
+        assert client.get(fragment, headers={"X-Requested-With": "fetch"}).status_code == 200
+        assert client.get(poll).status_code == 200
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
 
 
 def test_the_outcome_is_worded_once_for_the_page_the_csv_and_the_api(client, agm):

@@ -11,8 +11,11 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from meetings.ballots import casting as voting
 from meetings.ballots.chairing import close_item, open_item
@@ -552,13 +555,17 @@ def test_schema_validates_and_describes_the_ballot_and_the_vote(client, home_pag
     ]
 
 
-def test_a_member_following_the_ballot_through_the_api_counts_as_present(agm, chair):
-    from meetings.ballots.board import members_present
-
+def test_following_the_ballot_through_the_api_writes_nothing(agm, chair):
+    """Polling the ballot reads only: attendance is recorded at check-in."""
     meeting = agm["meeting"]
     motion(meeting, chair)
     voter = member_of(agm["chapter"])
+    api = signed_in(voter)
+    api.get(ballot_url(meeting))
+    cache.clear()  # also later, when every cached entry has expired
 
-    signed_in(voter).get(ballot_url(meeting))
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(ballot_url(meeting)).status_code == 200
 
-    assert members_present(meeting) == 1
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
