@@ -80,6 +80,7 @@ def connect_signals():
     from wagtail.models import Page, PageViewRestriction, Site
 
     from home.models import MemberResourceCentre, PrivacyOfficer
+    from members.models import AreaCouncil, Chapter, Local, Sector
 
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(bump_site_version, dispatch_uid=f"site-fragments-{signal!r}")
@@ -94,6 +95,11 @@ def connect_signals():
         Site,
         get_document_model(),
         get_image_model(),
+        # The units' names, on meeting pages and the dashboard (their shared parts).
+        Sector,
+        AreaCouncil,
+        Local,
+        Chapter,
     )
     for model in changed:
         for signal in (post_save, post_delete):
