@@ -163,18 +163,24 @@ def run_wrk(wrk, script, url, cookies):
 
 class RedisCommandCounter:
     """Counts the commands this process sends to Redis (one a round trip: a script or an
-    MGET is one) while in use. The Redis server's own counters are shared with whatever
-    else uses that server, so the count is taken here."""
+    MGET is one) while in use, and keeps each one's name and first key. The Redis
+    server's own counters are shared with whatever else uses that server, so the count
+    is taken here."""
 
     def __enter__(self):
         from redis.client import Redis
 
         self.count = 0
+        self.commands = []
         self._original = Redis.execute_command
         counter = self
 
         def counted(client, *args, **options):
             counter.count += 1
+            keys = [str(arg) for arg in args[1:] if isinstance(arg, str | bytes)]
+            first = keys[0].split(":", 2)[-1] if keys else ""
+            more = f" (+{len(keys) - 1} keys)" if len(keys) > 1 and args[0] == "MGET" else ""
+            counter.commands.append(f"{args[0]} {first}{more}")
             return counter._original(client, *args, **options)
 
         Redis.execute_command = counted
@@ -206,6 +212,9 @@ def queries_of(path, user, label):
     for n, query in enumerate(context.captured_queries, 1):
         sql = " ".join(query["sql"].split())
         print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
+    print("  Redis:")
+    for n, command in enumerate(redis_commands.commands, 1):
+        print(f"  {n:>2}. {command[:110]}")
     return len(context)
 
 
