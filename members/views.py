@@ -106,7 +106,7 @@ def dashboard(request):
         {
             "member": member,
             # Both read only when shown: not when they come with the shared parts.
-            "for_you": pages_aimed_at(member),
+            "for_you": SimpleLazyObject(partial(pages_aimed_at, member)),
             "my_meetings": member_meetings(member, past_limit=10, with_materials=False),
             "is_chair": member is not None and chairs_a_unit(member),
             "resource_centre": SimpleLazyObject(
