@@ -12,8 +12,9 @@ app1 or app2 (a load balancer's round robin, by member):
 * arrives at a random moment in the first BENCH_ARRIVAL_S seconds and loads the meeting
   page, signed in (which checks them in on the attendance register);
 * polls the meeting state every 2 seconds (the next poll 2 s after the last answer);
-  when its version changes, fetches the ballot fragment as the script does, and so sees
-  a newly opened item; refreshes the fragment every 60 s regardless (the heartbeat);
+  when its version changes, fetches the shared ballot section as the script does (the
+  member's own fragment if it has no pass), and so sees a newly opened item; refreshes
+  its own fragment every 60 s regardless (the heartbeat, which renews the pass);
 * votes on each item it sees open (19 in 20 members do), after reading it for 3 to 20
   seconds, as the script posts the form (`X-Requested-With: fetch`); the answer shows the
   receipt.
@@ -25,11 +26,11 @@ and closes it with the confirmation the page asks for; a scrutineer unlocks the 
 ballots once, after the first item opens. Each close counts that item's ballots.
 
 Printed: how long after the chair's "Open" 50%, 95% and 100% of the open pages showed the
-item; latency (p50/p95/p99/max) of page loads, polls, fragments, votes and the chair's
-actions; errors (a 5xx or no answer: must be 0) and refusals; per item, ballots = voter
-records = votes the members were told succeeded; the CPU seconds the app servers'
-workers, PostgreSQL and this client used in all, per member and per vote. Exits non-zero
-when any check fails. Throw-away databases, production settings: see bench/_server.py.
+item; latency (p50/p95/p99/max) of page loads, polls, shared sections, fragments, votes
+and the chair's actions; errors (a 5xx or no answer: must be 0) and refusals; per item,
+ballots = voter records = votes the members were told succeeded; the CPU seconds the app
+servers' workers, PostgreSQL and this client used in all, per member and per vote. Exits
+non-zero when any check fails. Throw-away databases, production settings: see bench/_server.py.
 """
 
 import asyncio
@@ -58,6 +59,15 @@ VOTING_WINDOW_S = 90.0  # the chair closes after this, whoever has not voted
 IN_FLIGHT = 500  # requests this client has open at once, at most
 
 VERSION = re.compile(r'data-version="([^"]*)"')
+SECTION_URL = re.compile(r'data-section-url="([^"]*)"')
+
+
+def shared_section_url(html):
+    """The shared section's address the page's own render carries, if the member has one."""
+    found = SECTION_URL.search(html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
 OPEN_FORM = re.compile(r'<form method="post" action="/meeting-vote/\d+/(\d+)/" class="vote-form')
 CHOICE = re.compile(r'name="choice" value="(\d+)"')
 RECEIPT = re.compile(r'<strong class="receipt">([A-Z0-9]+)</strong>')
@@ -148,8 +158,10 @@ async def member_life(sim, member, paths):
     if page is None or page.status != 200:
         return
     member.page_loaded_at = sim.now()
-    found = VERSION.search(page.body.decode(errors="replace"))
+    html = page.body.decode(errors="replace")
+    found = VERSION.search(html)
     version = found.group(1) if found else ""
+    section_url = shared_section_url(html)
     last_refresh = sim.now()
     while not sim.ended:
         await asyncio.sleep(POLL_S)
@@ -161,13 +173,25 @@ async def member_life(sim, member, paths):
         changed = json.loads(answer.body)["version"] != version
         if not changed and sim.now() - last_refresh < HEARTBEAT_S:
             continue
-        fragment = await sim.request(
-            "fragment", member.server, "GET", paths["fragment"], page_headers(member, fetch=True)
-        )
-        if fragment is None or fragment.status != 200:
-            continue
-        last_refresh = sim.now()
-        html = fragment.body.decode(errors="replace")
+        fetched = None
+        if changed and section_url:
+            # The section every plain member shares, with the pass of the last own render.
+            fetched = await sim.request(
+                "section", member.server, "GET", section_url, page_headers(member)
+            )
+        if fetched is None or fetched.status != 200:
+            fetched = await sim.request(
+                "fragment",
+                member.server,
+                "GET",
+                paths["fragment"],
+                page_headers(member, fetch=True),
+            )
+            if fetched is None or fetched.status != 200:
+                continue
+            last_refresh = sim.now()
+            section_url = shared_section_url(fetched.body.decode(errors="replace"))
+        html = fetched.body.decode(errors="replace")
         found = VERSION.search(html)
         version = found.group(1) if found else version
         for item_pk in map(int, OPEN_FORM.findall(html)):
@@ -277,7 +301,7 @@ def percentile(values, share):
 
 def print_latencies(samples):
     print(f"\n{'request':<10}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for kind in ("page", "poll", "fragment", "vote", "chair"):
+    for kind in ("page", "poll", "section", "fragment", "vote", "chair"):
         seconds = [s for k, status, s in samples if k == kind and isinstance(status, int)]
         if not seconds:
             continue

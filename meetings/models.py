@@ -537,6 +537,15 @@ class MeetingPage(RoutablePageMixin, Page):
     def is_eligible(self, member):
         return self.eligibility(member).ok
 
+    def attending_member(self, request):
+        """The signed-in member, who may attend this meeting; PermissionDenied saying why
+        not otherwise. For the forms a member sends from the meeting page."""
+        member = signed_in_member(request)
+        eligibility = self.eligibility(member)
+        if not eligibility:
+            raise PermissionDenied(eligibility.reason)
+        return member
+
     # Who runs it, and who sees results --------------------------------------
 
     def may_chair(self, user):
@@ -587,13 +596,17 @@ class MeetingPage(RoutablePageMixin, Page):
     def local_room_opens_at(self):
         return timezone.localtime(self.room_opens_at, self.zone)
 
+    @property
+    def room_closes_at(self):
+        return self.ends_at + ROOM_STAYS_OPEN_AFTER
+
     def room_is_open(self, now=None):
         now = now or timezone.now()
-        return self.room_opens_at <= now <= self.ends_at + ROOM_STAYS_OPEN_AFTER
+        return self.room_opens_at <= now <= self.room_closes_at
 
     def is_past(self, now=None):
         """The room has closed: the twin of `MeetingQuerySet.past`."""
-        return (now or timezone.now()) > self.ends_at + ROOM_STAYS_OPEN_AFTER
+        return (now or timezone.now()) > self.room_closes_at
 
     # Serving ------------------------------------------------------------------
 

@@ -101,14 +101,17 @@ def _sign_out_givers(meeting, holder):
 
     held = member_proxies(meeting.pk, holder).held
     if held:
-        AttendanceRecord.objects.filter(
-            meeting=meeting,
-            member_id__in=[p.giver_id for p in held],
-            by_proxy=True,
-            left_at__isnull=True,
-        ).update(left_at=whole_minute())
-        for p in held:
-            _forget_stay(meeting, _MemberKey(p.giver_id))
+        sign_out_by_proxy(meeting, [p.giver_id for p in held])
+
+
+def sign_out_by_proxy(meeting, giver_ids):
+    """End the stays of these givers that are by proxy (their holder left, or the proxy
+    ended); a giver in the room themselves stays."""
+    AttendanceRecord.objects.filter(
+        meeting=meeting, member_id__in=giver_ids, by_proxy=True, left_at__isnull=True
+    ).update(left_at=whole_minute())
+    for giver_id in giver_ids:
+        _forget_stay(meeting, _MemberKey(giver_id))
 
 
 @dataclass(frozen=True)

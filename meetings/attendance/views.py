@@ -20,25 +20,15 @@ from meetings.attendance.register import (
     return_to_meeting,
     sign_out,
 )
-from members.audience import signed_in_member
 
 STAFF_ROLE = "membership staff"
-
-
-def _attending_member(request, meeting):
-    """The signed-in member, when they may attend and the room is open; else refused."""
-    member = signed_in_member(request)
-    eligibility = meeting.eligibility(member)
-    if not eligibility:
-        raise PermissionDenied(eligibility.reason)
-    return member
 
 
 def sign_out_of_meeting(request, meeting):
     """The member's "Sign out of the meeting" form: ends their own stay in the register."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#attendance")
-    member = _attending_member(request, meeting)
+    member = meeting.attending_member(request)
     if sign_out(meeting, member):
         at = timezone.localtime(timezone.now(), meeting.zone)
         messages.success(
@@ -52,7 +42,7 @@ def return_to_the_meeting(request, meeting):
     """The member's "Return to the meeting" form, after signing out."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#attendance")
-    member = _attending_member(request, meeting)
+    member = meeting.attending_member(request)
     if not meeting.room_is_open():
         messages.error(request, "The meeting room is not open, so you cannot check in now.")
     else:

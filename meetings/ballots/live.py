@@ -3,6 +3,7 @@ version that moves when the chair acts. Kept in the shared cache, so polling
 costs no database query and every app server answers the same.
 """
 
+import logging
 import time
 import zlib
 
@@ -11,8 +12,11 @@ from django.db import transaction
 
 from cms import read_ahead
 from meetings.ballots.models import BallotItem
+from meetings.ballots.shared_section import publish_section
 
 # What the meeting page polls -------------------------------------------------------
+
+logger = logging.getLogger(__name__)
 
 NOW_KEY = "meeting-now-{pk}"
 NOW_TIMEOUT = 300  # seconds; chair actions replace the value at once
@@ -23,7 +27,14 @@ def meeting_changed(meeting_pk):
     cache once the chair's change is committed."""
 
     def publish():
-        cache.set(NOW_KEY.format(pk=meeting_pk), now_state(meeting_pk), timeout=NOW_TIMEOUT)
+        state = now_state(meeting_pk)
+        # The shared ballot section first: pages that see the new version find it ready.
+        # Pages render it themselves if this fails; the new state must go out regardless.
+        try:
+            publish_section(meeting_pk, state["version"])
+        except Exception:
+            logger.exception("The shared ballot section of meeting %s was not rendered", meeting_pk)
+        cache.set(NOW_KEY.format(pk=meeting_pk), state, timeout=NOW_TIMEOUT)
 
     transaction.on_commit(publish)
 

@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonRespons
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
@@ -60,6 +61,12 @@ from meetings.ballots.results import (
     receipt_shape,
 )
 from meetings.ballots.sealing import current_meeting_key, is_unlocked
+from meetings.ballots.shared_section import (
+    read_pass,
+    section_pass,
+    shared_section,
+    shares_section,
+)
 from meetings.floor.business import (
     candidates_by_item,
     close_and_open_next,
@@ -77,19 +84,37 @@ def is_fetch(request):
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+def section_rows(meeting, member):
+    """The ballot section's rows for this member (None: for no member), in the order the
+    section shows them: what the member must do now first, then results, then what is to
+    come."""
+    rows = board(meeting, member)
+    open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
+    closed_rows = [row for row in rows if row.item.state == BallotItem.State.CLOSED]
+    return {
+        "board": rows,
+        "open_rows": open_rows,
+        "closed_rows": closed_rows,
+        # With nothing open, the latest result is the news: shown unfolded.
+        "unfolded_result": closed_rows[-1].item.pk if closed_rows and not open_rows else None,
+        "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
+    }
+
+
 def ballot_context(request, meeting, eligibility, proxies=None):
     """What the ballot section shows the member. `proxies`: the member's
     `member_proxies`, when the page has read them already."""
     member = signed_in_member(request)
+    # Read before the items: the section is then never older than the version it carries.
+    now_version = cached_now_state(meeting.pk)["version"]
     # A receipt is shown once, on the page that follows the vote.
     receipts = receipts_to_show(request, meeting, member) if eligibility else {}
-    rows = board(meeting, member if eligibility else None)
-    for row in rows:
+    context = section_rows(meeting, member if eligibility else None)
+    for row in context["board"]:
         row.receipt = receipts.get(str(row.item.pk))
         if row.receipt:
             row.signed_receipt = signed_receipt(member, row.item, row.receipt)
-    # What the member must do now comes first: the open items, then the closed ones.
-    open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
+    open_rows = context["open_rows"]
     if eligibility and proxies is None:
         proxies = member_proxies(meeting.pk, member)
     held = proxies.held if eligibility else ()
@@ -99,18 +124,16 @@ def ballot_context(request, meeting, eligibility, proxies=None):
             for ballot in row.proxy_ballots:
                 key = receipt_cookie_key(row.item, ballot.held.giver_member_id)
                 ballot.receipt = receipts.get(key)
-    closed_rows = [row for row in rows if row.item.state == BallotItem.State.CLOSED]
-    return {
-        "board": rows,
-        "open_rows": open_rows,
-        "closed_rows": closed_rows,
-        # With nothing open, the latest result is the news: shown unfolded.
-        "unfolded_result": closed_rows[-1].item.pk if closed_rows and not open_rows else None,
-        "later": [row for row in rows if row.item.state == BallotItem.State.DRAFT],
-        "can_vote": bool(eligibility) and meeting.room_is_open(),
-        "vote_weight": delegate_weight(meeting.pk, member) if eligibility else 1,
-        "now_version": cached_now_state(meeting.pk)["version"],
-    }
+    vote_weight = delegate_weight(meeting.pk, member) if eligibility else 1
+    shares = shares_section(eligibility, held, vote_weight)
+    context.update(
+        can_vote=bool(eligibility) and meeting.room_is_open(),
+        vote_weight=vote_weight,
+        now_version=now_version,
+        # The page's script fetches the shared section with this when the agenda moves.
+        section_pass=section_pass(meeting) if shares else None,
+    )
+    return context
 
 
 def receipt_cookie_key(item, on_behalf_of=None):
@@ -386,6 +409,19 @@ def receipt_check(request, meeting, item_id):
 
 
 @require_GET
+def meeting_section(request, meeting_id):
+    """The ballot section every eligible member without proxies or delegate weight shares
+    (`shared_section`), for the page's script when the agenda moves; the pass it got with
+    its own render is the key. No session, no database query on a hit."""
+    room_open = read_pass(meeting_id, request.GET.get("pass"), timezone.now())
+    if room_open is None:
+        response = HttpResponse("Reload the meeting page.", status=403, content_type="text/plain")
+    else:
+        response = HttpResponse(shared_section(meeting_id, room_open))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def meeting_now(request, meeting_id):
     """What every member's page polls: open and closed item ids and a version.
 

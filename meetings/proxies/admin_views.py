@@ -17,6 +17,7 @@ from meetings.proxies.rules import (
     REGISTER_COLUMNS,
     ProxyRefused,
     approve_proxy,
+    end_proxy,
     enter_paper_proxy,
     proxy_register,
     refuse_proxy,
@@ -111,6 +112,17 @@ class ProxyRegisterView(PermissionNeededAdminPage):
                     request.POST.get("reason", ""),
                 )
                 done = f"Refused: {proxy.giver.full_name}'s proxy for {proxy.holder.full_name}."
+            elif action == "end":
+                proxy = end_proxy(
+                    self.meeting,
+                    request.POST.get("proxy"),
+                    request.user,
+                    request.POST.get("reason", ""),
+                )
+                done = (
+                    f"Ended: {proxy.holder.full_name} no longer holds "
+                    f"{proxy.giver.full_name}'s proxy."
+                )
             elif action == "paper":
                 ids = [request.POST.get(k, "").strip() for k in ("giver", "holder")]
                 found = {m.member_id: m for m in Member.objects.filter(member_id__in=ids)}

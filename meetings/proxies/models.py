@@ -44,7 +44,9 @@ class Proxy(models.Model):
     ended_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was withdrawn or lapsed."
     )
-    note = models.CharField(max_length=300, blank=True, help_text="Why it was refused.")
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Why it was refused, or why staff ended it."
+    )
 
     class Meta:
         verbose_name = "proxy"

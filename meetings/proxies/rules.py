@@ -171,16 +171,22 @@ def _locked(meeting, proxy_id):
     return proxy
 
 
+def _waiting_request(meeting, proxy_id):
+    """A member's request, locked with the meeting: refused unless it still waits."""
+    _lock_meeting(meeting)
+    proxy = _locked(meeting, proxy_id)
+    if proxy.status != Status.REQUESTED:
+        raise ProxyRefused(
+            f"This proxy is {proxy.get_status_display().lower()}, not waiting for approval.",
+            "not_requested",
+        )
+    return proxy
+
+
 def approve_proxy(meeting, proxy_id, user):
     """Membership staff approve a member's request, if the rules still allow it."""
     with transaction.atomic():
-        _lock_meeting(meeting)
-        proxy = _locked(meeting, proxy_id)
-        if proxy.status != Status.REQUESTED:
-            raise ProxyRefused(
-                f"This proxy is {proxy.get_status_display().lower()}, not waiting for approval.",
-                "not_requested",
-            )
+        proxy = _waiting_request(meeting, proxy_id)
         check_proxy(meeting, proxy.giver, proxy.holder, exclude=proxy.pk)
         _decider(proxy, user, Status.APPROVED)
         proxy.save()
@@ -191,16 +197,38 @@ def approve_proxy(meeting, proxy_id, user):
 def refuse_proxy(meeting, proxy_id, user, reason=""):
     """Membership staff refuse a member's request (the reason is shown to the member)."""
     with transaction.atomic():
-        _lock_meeting(meeting)
-        proxy = _locked(meeting, proxy_id)
-        if proxy.status != Status.REQUESTED:
-            raise ProxyRefused(
-                f"This proxy is {proxy.get_status_display().lower()}, not waiting for approval.",
-                "not_requested",
-            )
+        proxy = _waiting_request(meeting, proxy_id)
         _decider(proxy, user, Status.REFUSED)
         proxy.note = reason.strip()[:300]
         proxy.save()
+        return proxy
+
+
+def end_proxy(meeting, proxy_id, user, reason):
+    """Membership staff end an approved proxy: the giver asked them to (by telephone, say,
+    once the meeting has started and the member page no longer lets them), or it was
+    entered by mistake. Votes the holder already cast for the giver stand; from now on
+    the holder votes for them no more (the vote takes the proxy's row lock), and a giver
+    present only by proxy leaves the register."""
+    from meetings.attendance.register import sign_out_by_proxy
+
+    reason = reason.strip()
+    if not reason:
+        raise ProxyRefused("Say why the proxy ends: the member sees it.", "no_reason")
+    with transaction.atomic():
+        _lock_meeting(meeting)
+        proxy = _locked(meeting, proxy_id)
+        if proxy.status != Status.APPROVED:
+            raise ProxyRefused(
+                f"This proxy is {proxy.get_status_display().lower()}, not approved.",
+                "not_approved",
+            )
+        name = user.get_full_name() or user.get_username()
+        proxy.status = Status.WITHDRAWN
+        proxy.ended_at = timezone.now()
+        proxy.note = f"{reason[:200]} (ended by {name})"[:300]
+        proxy.save()
+        sign_out_by_proxy(meeting, [proxy.giver_id])
         return proxy
 
 

@@ -3,12 +3,10 @@ withdrawal. A member only ever gives their own proxy: the forms carry no giver, 
 holder is named by member ID and family name (no list of members to browse)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
 from meetings.proxies.rules import ProxyRefused, member_proxies, request_proxy, withdraw_proxy
-from members.audience import signed_in_member
 
 
 def proxy_context(meeting, member, eligibility, proxies=None):
@@ -30,19 +28,11 @@ def proxy_context(meeting, member, eligibility, proxies=None):
     }
 
 
-def _member(request, meeting):
-    member = signed_in_member(request)
-    eligibility = meeting.eligibility(member)
-    if not eligibility:
-        raise PermissionDenied(eligibility.reason)
-    return member
-
-
 def give_proxy(request, meeting):
     """The member's request to give their proxy (staff approve it)."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#proxy")
-    member = _member(request, meeting)
+    member = meeting.attending_member(request)
     try:
         proxy = request_proxy(
             meeting,
@@ -66,7 +56,7 @@ def take_back_proxy(request, meeting):
     """The giver withdraws their request, or their proxy before the meeting starts."""
     if request.method != "POST":
         return HttpResponseRedirect(meeting.url + "#proxy")
-    member = _member(request, meeting)
+    member = meeting.attending_member(request)
     try:
         withdraw_proxy(meeting, member)
     except ProxyRefused as refused:

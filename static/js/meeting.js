@@ -20,10 +20,17 @@
     });
   }
 
-  function replaceSection(section, html, focusSelector) {
+  function parse(html) {
     var holder = document.createElement("div");
     holder.innerHTML = html.trim();
-    var fresh = holder.firstElementChild;
+    return holder.firstElementChild;
+  }
+
+  function replaceSection(section, html, focusSelector) {
+    return swapIn(section, parse(html), focusSelector);
+  }
+
+  function swapIn(section, fresh, focusSelector) {
     if (!fresh || fresh.id !== section.id) return section;
     var hadFocus = section.contains(document.activeElement);
     section.replaceWith(fresh);
@@ -58,12 +65,46 @@
       });
     }
 
+    // When the agenda moves, most members' new section is the one they all share
+    // (meetings/ballots/shared_section.py): fetched with the pass of the page's own render,
+    // then made the member's own again: their CSRF token, and "your vote is recorded" on
+    // the items they have voted on. Without a pass, or if it is refused, the member's
+    // own section as before.
+    function refreshShared(focusSelector) {
+      var url = section.dataset.sectionUrl;
+      if (!url) return refresh(focusSelector);
+      return fetch(url, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = parse(html);
+          if (!fresh || fresh.id !== section.id) throw new Error("unexpected answer");
+          ["sectionUrl", "csrf", "fragmentUrl"].forEach(function (key) {
+            fresh.dataset[key] = section.dataset[key];
+          });
+          fresh.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+            input.value = section.dataset.csrf;
+          });
+          section.querySelectorAll(".ballot-item--open .ballot-item__voted").forEach(function (done) {
+            var heading = fresh.querySelector(".ballot-item--open #item-" + done.dataset.item);
+            var form = heading && heading.closest(".ballot-item").querySelector(".vote-form");
+            if (form) form.replaceWith(done);
+          });
+          section = swapIn(section, fresh, focusSelector);
+          version = section.dataset.version;
+          showVotingNow(section);
+        })
+        .catch(function () { return refresh(focusSelector); });
+    }
+
     function poll() {
       fetch(section.dataset.stateUrl, { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (state) {
           if (state.version !== version) {
-            return refresh(".ballot-item--open h3, .ballot-item--closed h3").then(function () {
+            return refreshShared(".ballot-item--open h3, .ballot-item--closed h3").then(function () {
               var heading = section.querySelector(".ballot-item--open h3");
               announce(heading ? "Voting is open: " + heading.textContent : "Voting has closed.");
             });

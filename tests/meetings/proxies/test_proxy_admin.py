@@ -2,6 +2,7 @@
 enter paper forms and export it, every view and export access-logged; nobody else."""
 
 import csv
+import html
 import io
 
 import pytest
@@ -110,3 +111,38 @@ def test_the_register_is_refused_to_other_staff_and_members(register, client):
     assert client.get(register["csv_url"]).status_code == 302
     assert Proxy.objects.get().status == "requested"
     assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_end_an_approved_proxy_with_a_reason(register):
+    meeting, (c, d) = register["meeting"], register["members"][2:4]
+    proxy = approved(meeting, c, d)
+    client = staff_client("membership")
+    assert "End this proxy" in client.get(register["url"]).content.decode()
+
+    missing = client.post(
+        register["url"], {"action": "end", "proxy": proxy.pk, "reason": ""}, follow=True
+    )
+    assert "Say why the proxy ends" in missing.content.decode()
+    proxy.refresh_from_db()
+    assert proxy.status == "approved"
+    # A request waiting for approval is refused or approved, not ended.
+    waiting = client.post(
+        register["url"],
+        {"action": "end", "proxy": register["request"].pk, "reason": "Mistake."},
+        follow=True,
+    )
+    assert "not approved" in waiting.content.decode()
+
+    done = client.post(
+        register["url"],
+        {"action": "end", "proxy": proxy.pk, "reason": "Entered for the wrong member."},
+        follow=True,
+    )
+
+    shown = html.unescape(done.content.decode())
+    assert f"Ended: {d.full_name} no longer holds {c.full_name}'s proxy." in shown
+    proxy.refresh_from_db()
+    assert proxy.status == "withdrawn" and proxy.ended_at is not None
+    assert proxy.note.startswith("Entered for the wrong member. (ended by ")
+    assert Proxy.objects.get(pk=register["request"].pk).status == "requested"

@@ -219,3 +219,42 @@ def test_a_proxy_approved_while_the_holder_is_in_the_room_checks_the_giver_in(ho
 
     assert AttendanceRecord.objects.get(member=giver, left_at__isnull=True).by_proxy is True
     assert present_count(meeting) == 2
+
+
+@pytest.mark.django_db
+def test_staff_ending_a_proxy_mid_meeting_stops_the_holders_votes_for_the_giver(voting):
+    """The giver telephones once the meeting has started (their page no longer lets them
+    withdraw): staff end the proxy. Votes cast before stand; the next is refused, the
+    giver leaves the register, and their page says why."""
+    from django.test import Client
+
+    from meetings.proxies.rules import ProxyRefused, end_proxy
+    from tests.staff_fixtures import staff_member
+
+    meeting, giver, holder, item = (voting[k] for k in ("meeting", "giver", "holder", "item"))
+    cast_vote(holder, item, [choice(item, "For")], on_behalf_of=giver.member_id)
+    attendance_for(meeting, holder, room_is_open=True)
+    later = open_motion(meeting, voting["chair"], title="Motion 2: the budget")
+    staff = staff_member("membership")
+
+    with pytest.raises(ProxyRefused) as no_reason:
+        end_proxy(meeting, voting["proxy"].pk, staff, "  ")
+    assert no_reason.value.code == "no_reason"
+    end_proxy(meeting, voting["proxy"].pk, staff, "The member asked by telephone.")
+
+    assert (
+        refusal(cast_vote, holder, later, [choice(later, "For")], on_behalf_of=giver.member_id).code
+        == "no_proxy"
+    )
+    assert VoterRecord.objects.filter(member=giver).count() == 1  # the earlier vote stands
+    assert present_count(meeting) == 1  # the holder; the giver was there only by proxy
+    with pytest.raises(ProxyRefused) as again:
+        end_proxy(meeting, voting["proxy"].pk, staff, "Twice.")
+    assert again.value.code == "not_approved"
+    client = Client()
+    client.force_login(giver.account)
+    page = client.get(meeting.url).content.decode()
+    assert "Membership staff ended your proxy" in page
+    assert "The member asked by telephone." in page
+    # The giver may now vote in person.
+    assert cast_vote(giver, later, [choice(later, "Against")])
