@@ -29,7 +29,8 @@ free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
 
 Printed last: each page's CPU per request as a ratio to the static file's (the
 issue 17 target is at most 8 ×), and of one request of each page, in-process, its
-SQL statements (target at most 6) and the Redis commands it sent.
+SQL statements (target at most 6) and the Redis commands it sent, each named (command
+and key), so that where they come from is plain.
 
 Figures (4 sync workers; the machine busy with test suites, so compare the ratios
 within a run, not the absolute figures):
@@ -41,6 +42,21 @@ within a run, not the absolute figures):
   18 / 7 Redis commands sent by one request (not counted this way before; the
   issue counted 11 for the meeting page: the route and the site add two reads, and
   the rest is worth a look).
+- where the meeting page's 18 to 20 Redis commands came from: the site version read
+  three times (routing, the chairs, the minutes link), the site, the route, the
+  session, the chairs, the minutes link, attendance, presence, the member's proxies
+  (twice), vote weight, the polled state, Wagtail's site root paths, the three cached
+  fragments (menu, breadcrumbs, footer), and two for each closed item (its result and
+  its receipts): not constant in the items.
+- after the shared parts (cms/shared_parts.py: what every eligible member sees alike,
+  rendered once per site version, room state and meeting state), the page's cache
+  entries read in one MGET (cms/read_ahead.py), the site version read once a request
+  and the root paths kept with the site: meeting page 9.3-9.5 ms (14-16 × the static
+  file's 0.59-0.68 ms), 5 statements, 5 Redis commands (the version, the site, the
+  route, the session, one MGET); dashboard 8.4 ms (12.4 ×), 4 statements, 4 Redis
+  commands, its meetings and "chairs a unit" as compiled queries. In-process (test
+  client, same settings, 100 members in turn): meeting page 13.5-16 -> 7-8 ms,
+  dashboard 17-20 -> 6-7 ms.
 """
 
 import os
