@@ -29,7 +29,8 @@ free 127.0.0.1 port: see bench/_server.py. All are removed at the end.
 
 Printed last: each page's CPU per request as a ratio to the static file's (the
 issue 17 target is at most 8 ×), and of one request of each page, in-process, its
-SQL statements (target at most 6) and the Redis commands it sent.
+SQL statements (target at most 6) and the Redis commands it sent, each named (command
+and key), so that where they come from is plain.
 
 Figures (4 sync workers; the machine busy with test suites, so compare the ratios
 within a run, not the absolute figures):
@@ -41,6 +42,21 @@ within a run, not the absolute figures):
   18 / 7 Redis commands sent by one request (not counted this way before; the
   issue counted 11 for the meeting page: the route and the site add two reads, and
   the rest is worth a look).
+- where the meeting page's 18 to 20 Redis commands came from: the site version read
+  three times (routing, the chairs, the minutes link), the site, the route, the
+  session, the chairs, the minutes link, attendance, presence, the member's proxies
+  (twice), vote weight, the polled state, Wagtail's site root paths, the three cached
+  fragments (menu, breadcrumbs, footer), and two for each closed item (its result and
+  its receipts): not constant in the items.
+- after the shared parts (cms/shared_parts.py: what every eligible member sees alike,
+  rendered once per site version, room state and meeting state), the page's cache
+  entries read in one MGET (cms/read_ahead.py), the site version read once a request
+  and the root paths kept with the site: meeting page 9.3-9.5 ms (14-16 × the static
+  file's 0.59-0.68 ms), 5 statements, 5 Redis commands (the version, the site, the
+  route, the session, one MGET); dashboard 8.4 ms (12.4 ×), 4 statements, 4 Redis
+  commands, its meetings and "chairs a unit" as compiled queries. In-process (test
+  client, same settings, 100 members in turn): meeting page 13.5-16 -> 7-8 ms,
+  dashboard 17-20 -> 6-7 ms.
 """
 
 import os
@@ -163,18 +179,24 @@ def run_wrk(wrk, script, url, cookies):
 
 class RedisCommandCounter:
     """Counts the commands this process sends to Redis (one a round trip: a script or an
-    MGET is one) while in use. The Redis server's own counters are shared with whatever
-    else uses that server, so the count is taken here."""
+    MGET is one) while in use, and keeps each one's name and first key. The Redis
+    server's own counters are shared with whatever else uses that server, so the count
+    is taken here."""
 
     def __enter__(self):
         from redis.client import Redis
 
         self.count = 0
+        self.commands = []
         self._original = Redis.execute_command
         counter = self
 
         def counted(client, *args, **options):
             counter.count += 1
+            keys = [str(arg) for arg in args[1:] if isinstance(arg, str | bytes)]
+            first = keys[0].split(":", 2)[-1] if keys else ""
+            more = f" (+{len(keys) - 1} keys)" if len(keys) > 1 and args[0] == "MGET" else ""
+            counter.commands.append(f"{args[0]} {first}{more}")
             return counter._original(client, *args, **options)
 
         Redis.execute_command = counted
@@ -206,6 +228,9 @@ def queries_of(path, user, label):
     for n, query in enumerate(context.captured_queries, 1):
         sql = " ".join(query["sql"].split())
         print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
+    print("  Redis:")
+    for n, command in enumerate(redis_commands.commands, 1):
+        print(f"  {n:>2}. {command[:110]}")
     return len(context)
 
 

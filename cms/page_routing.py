@@ -28,7 +28,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
 from cms.prepared_queries import PreparedQuery
-from cms.site_version import request_site_version
+from cms.site_version import request_site_version, serving
 
 # Kept for an hour at most; a new site version leaves them behind sooner.
 ROUTE_TIMEOUT = 60 * 60
@@ -41,17 +41,24 @@ def find_site(request):
         return request._wagtail_site
     hostname = split_domain_port(request._get_raw_host())[0]
     port = request.get_port()
-    key = f"site:{request_site_version(request)}:{hostname}:{port}"
+    key = f"site-2:{request_site_version(request)}:{hostname}:{port}"
     found = cache.get(key)
     if found is None:
         site = Site._find_for_request(request)
-        # The root page is read with the site: every page URL needs its path.
-        found = (site, site.root_page if site is not None else None)
+        # The root page is read with the site, and the sites' root paths: every page
+        # URL needs them (Wagtail would read the paths from the cache once more).
+        found = (
+            site,
+            site.root_page if site is not None else None,
+            Site.get_site_root_paths(),
+        )
         cache.set(key, found, ROUTE_TIMEOUT)
-    site, root_page = found
+    site, root_page, root_paths = found
     if site is not None:
         site.root_page = root_page
     request._wagtail_site = site
+    # Where Wagtail's page URLs look for the root paths first (Page._get_site_root_paths).
+    request._wagtail_cached_site_root_paths = root_paths
     return site
 
 
@@ -129,6 +136,13 @@ def use_restrictions(page, restrictions):
 
 
 def serve(request, path):
-    """Wagtail's page view, with the route found by `route` above."""
-    route(request, path)
-    return wagtail_views.serve(request, path)
+    """Wagtail's page view, with the route found by `route` above; everything keyed on
+    the site version while it is served uses the version the request read first."""
+    with serving(request):
+        route(request, path)
+        response = wagtail_views.serve(request, path)
+        # Rendered here, as Django would right after the view, so the template's keys
+        # agree too.
+        if callable(getattr(response, "render", None)) and not response.is_rendered:
+            response.render()
+        return response

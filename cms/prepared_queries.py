@@ -85,6 +85,12 @@ class CompiledQuery:
         self.select = select
         self.klass_info = klass_info
         self.annotations = list(compiler.annotation_col_map.items())
+        # What Django's results_iter would work out again on every run: the converters
+        # of the selected columns (the same for every run of the same SQL).
+        fields = [column[0] for column in select[: compiler.col_count]]
+        if compiler.has_composite_fields(fields):
+            raise ValueError("PreparedQuery takes querysets without composite fields")
+        self.converters = compiler.get_converters(fields)
 
     def run(self, connection, values):
         params = list(self.params)
@@ -96,7 +102,9 @@ class CompiledQuery:
         if not rows:
             return
         related_populators = get_related_populators(self.klass_info, self.select, self.db)
-        for row in self.compiler.results_iter(results=[rows]):
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        for row in rows:
             instance = self.model.from_db(self.db, self.init_list, row[self.model_slice])
             for populator in related_populators:
                 populator.populate(row, instance)

@@ -11,6 +11,8 @@ nothing waits for a timeout.
 """
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -19,8 +21,15 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 VERSION_KEY = "site-fragments-version"
 
+# The version of the request being served (`serving`), so that every key a request
+# builds from the version agrees, and the version is read once, not once a key.
+_serving_version = ContextVar("serving_site_version", default=None)
+
 
 def site_version():
+    version = _serving_version.get()
+    if version is not None:
+        return version
     version = cache.get(VERSION_KEY)
     if version is None:
         version = time.time_ns()
@@ -38,8 +47,24 @@ def request_site_version(request):
     return version
 
 
+@contextmanager
+def serving(request):
+    """While the request is served, `site_version()` answers the version the request
+    read first (`request_site_version`): no second read of it by the chairs, the
+    minutes link or anything else keyed on it."""
+    token = _serving_version.set(request_site_version(request))
+    try:
+        yield
+    finally:
+        _serving_version.reset(token)
+
+
 def _new_version():
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    # A change made while a request is served: what the request reads after it is
+    # keyed on the new version.
+    if _serving_version.get() is not None:
+        _serving_version.set(None)
 
 
 def bump_site_version(**kwargs):
@@ -55,6 +80,7 @@ def connect_signals():
     from wagtail.models import Page, PageViewRestriction, Site
 
     from home.models import MemberResourceCentre, PrivacyOfficer
+    from members.models import AreaCouncil, Chapter, Local, Sector
 
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(bump_site_version, dispatch_uid=f"site-fragments-{signal!r}")
@@ -69,6 +95,11 @@ def connect_signals():
         Site,
         get_document_model(),
         get_image_model(),
+        # The units' names, on meeting pages and the dashboard (their shared parts).
+        Sector,
+        AreaCouncil,
+        Local,
+        Chapter,
     )
     for model in changed:
         for signal in (post_save, post_delete):

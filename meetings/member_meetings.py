@@ -13,19 +13,22 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from wagtail.rich_text import expand_db_html
 
+from cms.prepared_queries import PreparedQuery
 from meetings.models import Eligibility, MeetingMaterial, MeetingPage
+from members.audience import MemberUnits
 
 
-def meetings_of(member):
+def meetings_of(member, *, with_materials=True):
     """The live meetings whose audience includes the member, loaded in a fixed number of
-    queries: audience units in the same query, materials and their documents in one more."""
-    materials = MeetingMaterial.objects.select_related("document").order_by("sort_order", "pk")
-    return (
-        MeetingPage.objects.live()
-        .for_member(member)
-        .select_related(*MeetingPage.AUDIENCE_RELATED)
-        .prefetch_related(Prefetch("materials", queryset=materials))
+    queries: audience units in the same query, materials and their documents in one more
+    (unless not wanted: the dashboard does not list them)."""
+    meetings = (
+        MeetingPage.objects.live().for_member(member).select_related(*MeetingPage.AUDIENCE_RELATED)
     )
+    if not with_materials:
+        return meetings
+    materials = MeetingMaterial.objects.select_related("document").order_by("sort_order", "pk")
+    return meetings.prefetch_related(Prefetch("materials", queryset=materials))
 
 
 @dataclass
@@ -46,6 +49,12 @@ class MemberMeeting:
             room_is_open=meeting.room_is_open(now),
             is_past=meeting.is_past(now),
         )
+
+    @property
+    def part_name(self):
+        """Its title, time and audience on the dashboard: the same for every member
+        (a shared part, cms/shared_parts.py)."""
+        return f"meeting-{self.meeting.pk}"
 
     @property
     def can_enter(self):
@@ -80,16 +89,42 @@ class MemberMeeting:
         return list(self.meeting.materials.all()) if self.eligible else None
 
 
-def member_meetings(member, *, now=None, past_limit=None):
+_MEETINGS_BY_UNITS = {}
+
+
+def meetings_without_materials(member):
+    """`meetings_of(member, with_materials=False)` in start order, as a query compiled
+    once per process for each set of unit levels a member can have (cms/prepared_queries.py):
+    the dashboard asks it on every load."""
+    units = MemberUnits.of(member)
+    levels = tuple(level for level in UNIT_LEVELS if getattr(units, level) is not None)
+    lookup = _MEETINGS_BY_UNITS.get(levels)
+    if lookup is None:
+
+        def build(*ids):
+            return meetings_of(
+                MemberUnits(**dict(zip(levels, ids, strict=True))), with_materials=False
+            ).order_by("starts_at", "pk")
+
+        lookup = _MEETINGS_BY_UNITS.setdefault(levels, PreparedQuery(build))
+    return lookup(*(getattr(units, level) for level in levels))
+
+
+UNIT_LEVELS = ("sector", "area_council", "local", "chapter")
+
+
+def member_meetings(member, *, now=None, past_limit=None, with_materials=True):
     """The member's meetings in two lists: upcoming (soonest first, those under way
-    included) and past (latest first, at most `past_limit`), from one query."""
+    included) and past (latest first, at most `past_limit`), from one query (and one
+    for the materials, `with_materials`)."""
     if member is None:
         return {"upcoming": [], "past": []}
     now = now or timezone.now()
-    rows = [
-        MemberMeeting.build(meeting, member, now=now)
-        for meeting in meetings_of(member).order_by("starts_at", "pk")
-    ]
+    if with_materials:
+        meetings = meetings_of(member).order_by("starts_at", "pk")
+    else:
+        meetings = meetings_without_materials(member)
+    rows = [MemberMeeting.build(meeting, member, now=now) for meeting in meetings]
     past = [row for row in reversed(rows) if row.is_past]
     return {
         "upcoming": [row for row in rows if not row.is_past],

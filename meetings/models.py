@@ -4,6 +4,7 @@ gathered below so that Django registers them with this app."""
 
 import datetime
 import zoneinfo
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
@@ -20,17 +22,22 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from cms import read_ahead
 from cms.blocks import PROSE_FEATURES
 from cms.exports import private_file
 from cms.prepared_queries import PreparedQuery
+from cms.shared_parts import SharedParts
+from cms.site_version import site_version
 from meetings.attendance import views as attendance_views
 from meetings.attendance.models import AttendanceRecord
-from meetings.attendance.register import attendance_for
+from meetings.attendance.register import STAY_KEY, attendance_for
 from meetings.ballots import light_page
 from meetings.ballots import scrutineers as scrutineer_views
 from meetings.ballots import views as ballot_views
-from meetings.ballots.chairing import chair_ids
+from meetings.ballots.chairing import chair_ids, chairs_key
+from meetings.ballots.live import NOW_KEY, cached_now_state
 from meetings.ballots.models import (
+    WEIGHT_KEY,
     Ballot,
     BallotItem,
     Candidate,
@@ -53,7 +60,8 @@ from meetings.minutes.models import MeetingMinutesPage, MinutesItem
 from meetings.notices.models import MeetingNotice, NoticeDelivery
 from meetings.page_form import AppointmentPanel
 from meetings.proxies import views as proxy_views
-from meetings.proxies.models import Proxy
+from meetings.proxies.models import PROXIES_KEY, Proxy
+from meetings.proxies.rules import member_proxies
 from members.audience import Audience, member_account_confirmed, reaching, signed_in_member
 from members.chairs import may_chair_meetings, person_label
 from members.models import Chapter, Standing
@@ -632,29 +640,92 @@ class MeetingPage(RoutablePageMixin, Page):
         self.load_audience()
         member = signed_in_member(request)
         eligibility = self.eligibility(member)
-        if getattr(request, "is_preview", False):
+        is_preview = getattr(request, "is_preview", False)
+        if is_preview:
             eligibility = Eligibility(True)  # editors preview the members' view
-        context.update(
-            member=member,
-            eligibility=eligibility,
-            room_is_open=self.room_is_open(),
-            materials=MATERIALS(self.pk) if eligibility else [],
-            is_chair=self.may_chair(request.user),
-        )
-        if eligibility:
-            context["minutes_url"] = published_minutes_url(self)
-        if eligibility and not getattr(request, "is_preview", False):
-            # Entering the open room checks the member in to the attendance register.
-            context["attendance"] = attendance_for(
-                self, member, room_is_open=context["room_is_open"]
+        room_is_open = self.room_is_open()
+        # The cache entries the page reads, in one round trip (cms/read_ahead.py).
+        with read_ahead.reading(self.cache_keys(member, room_is_open)):
+            context.update(
+                member=member,
+                eligibility=eligibility,
+                room_is_open=room_is_open,
+                # Read only if shown: not when they come with the shared parts.
+                materials=SimpleLazyObject(partial(MATERIALS, self.pk)) if eligibility else [],
+                is_chair=self.may_chair(request.user),
             )
-        context.update(ballot_views.ballot_context(request, self, eligibility))
-        if not getattr(request, "is_preview", False):
-            context.update(proxy_views.proxy_context(self, member, eligibility))
+            if eligibility:
+                context["minutes_url"] = SimpleLazyObject(partial(published_minutes_url, self))
+            if eligibility and not is_preview:
+                # Entering the open room checks the member in to the attendance register.
+                context["attendance"] = attendance_for(self, member, room_is_open=room_is_open)
+            # Read once for the ballot's proxy forms and the proxy section.
+            proxies = member_proxies(self.pk, member) if eligibility else None
+            context.update(ballot_views.ballot_context(request, self, eligibility, proxies))
+            if not is_preview:
+                context.update(proxy_views.proxy_context(self, member, eligibility, proxies))
+            context["shared_parts"] = self.shared_parts(
+                request, eligibility, room_is_open, context["board"]
+            )
         return context
+
+    def cache_keys(self, member, room_is_open):
+        """The shared cache's entries the page of this member reads."""
+        keys = [NOW_KEY.format(pk=self.pk), chairs_key(self.pk), self.parts_key(room_is_open)]
+        if member is not None:
+            keys += [
+                key.format(meeting=self.pk, member=member.pk)
+                for key in (STAY_KEY, PROXIES_KEY, WEIGHT_KEY)
+            ]
+        return keys
+
+    def parts_key(self, room_is_open):
+        # Everything the parts show that the meeting's state does not fingerprint: the
+        # page itself and the site (its version), and whether the room is open.
+        return f"meeting-parts-{self.pk}-{site_version()}-{'open' if room_is_open else 'shut'}"
+
+    def shared_parts(self, request, eligibility, room_is_open, board):
+        """The page's parts shared by every member who may attend (cms/shared_parts.py),
+        for such a member; None for anyone else, and for previews (not the live page).
+
+        Their fingerprint: the meeting's polled state, which every chair action, count
+        and agenda change moves on, and the ballot items as the page has just read them
+        (`board`), so an item that changed shows at once even before the state moves.
+        """
+        if not eligibility or getattr(request, "is_preview", False) or self.pk is None:
+            return None
+        state = cached_now_state(self.pk)
+        items = [row.item for row in board]
+        if state["counting"] or any(
+            item.state == BallotItem.State.CLOSED and not item.is_counted for item in items
+        ):
+            return None  # a count's progress moves on without the state
+        key = self.parts_key(room_is_open)
+        fingerprint = (
+            state["version"],
+            state.get("changed"),
+            tuple(
+                (
+                    item.pk,
+                    item.position,
+                    item.state,
+                    item.title,
+                    item.counted_at,
+                    item.outside_counts_added_at,
+                    item.acclaimed,
+                )
+                for item in items
+            ),
+        )
+        return SharedParts(key, fingerprint, read_ahead.get(key))
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
+        parts = getattr(response, "context_data", None) and response.context_data.get(
+            "shared_parts"
+        )
+        if parts is not None:
+            response.add_post_render_callback(parts.save)
         # What this page shows depends on who is asking: never cache it in shared caches.
         patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])

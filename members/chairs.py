@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from cms.prepared_queries import PreparedQuery
 from members.models import Chapter, Local, Member, Standing
 
 
@@ -49,11 +50,21 @@ def chaired_units(chair):
     return [ChairedUnit(unit) for unit in [*locals_, *chapters]]
 
 
+# Asked on every dashboard: compiled once per process (cms/prepared_queries.py).
+_CHAIRS_A_UNIT = PreparedQuery(
+    lambda member_id: (
+        Member.objects.filter(
+            Q(chaired_locals__isnull=False) | Q(chaired_chapters__isnull=False), pk=member_id
+        )
+        .only("pk")
+        .order_by()[:1]
+    )
+)
+
+
 def chairs_a_unit(member):
     """Whether the member chairs any Local or Chapter (one query)."""
-    return Member.objects.filter(
-        Q(chaired_locals__isnull=False) | Q(chaired_chapters__isnull=False), pk=member.pk
-    ).exists()
+    return bool(_CHAIRS_A_UNIT(member.pk))
 
 
 def chair_may_see_unit(chair, unit):

@@ -1,24 +1,31 @@
 """Member-facing views: sign-up, activation and the "My union" dashboard."""
 
+from functools import partial
+
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.encoding import force_str
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from cms.exports import PersonalData, csv_response
+from cms.page_routing import find_site
+from cms.shared_parts import SharedParts
+from cms.site_version import request_site_version
 from home.models import pages_aimed_at, site_contact
 from meetings.member_meetings import member_meetings
 from members.access_log import record_access
 from members.accounts import activate_account, activation_token
-from members.audience import signed_in_member
+from members.audience import MemberUnits, signed_in_member
 from members.chairs import (
     ChairedUnit,
     chair_may_see_member,
@@ -92,17 +99,43 @@ def activate(request, uidb64, token):
 def dashboard(request):
     """ "My union": the member's own sector, Local and Chapter, and where to get help."""
     member = signed_in_member(request)
-    return render(
+    parts = dashboard_parts(request, member)
+    response = render(
         request,
         "members/dashboard.html",
         {
             "member": member,
-            "for_you": pages_aimed_at(member),
-            "my_meetings": member_meetings(member, past_limit=10),
+            # Both read only when shown: not when they come with the shared parts.
+            "for_you": SimpleLazyObject(partial(pages_aimed_at, member)),
+            "my_meetings": member_meetings(member, past_limit=10, with_materials=False),
             "is_chair": member is not None and chairs_a_unit(member),
-            "resource_centre": site_contact("member_resource_centre", request),
+            "resource_centre": SimpleLazyObject(
+                partial(site_contact, "member_resource_centre", request)
+            ),
+            "shared_parts": parts,
         },
     )
+    if parts is not None:
+        parts.save()
+    return response
+
+
+def dashboard_parts(request, member):
+    """The dashboard's parts that every member of the same units sees alike (the site's
+    header and footer, the pages aimed at those units, each meeting's title and time,
+    where to get help): cms/shared_parts.py. Kept under the site version, which every
+    publish, settings save and change to a unit moves on, and the member's units."""
+    if member is None:
+        return None
+    # The site (and its root paths) from the shared cache, for the page links the
+    # member's own parts still make: not a query for the site each time.
+    find_site(request)
+    units = MemberUnits.of(member)
+    key = (
+        f"dashboard-parts-{request_site_version(request)}-{request.get_host()}-"
+        f"{units.sector}-{units.area_council}-{units.local}-{units.chapter}"
+    )
+    return SharedParts(key, None, cache.get(key))
 
 
 def _chair_refusal(request):

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from cms import read_ahead
 from meetings.attendance.models import AttendanceRecord
 
 # Where each member's place in the register waits between page loads, so that a page load
@@ -164,7 +165,7 @@ def attendance_for(meeting, member, *, room_is_open):
     if member is None or not room_is_open:
         return None
     key = STAY_KEY.format(meeting=meeting.pk, member=member.pk)
-    attendance = cache.get(key)
+    attendance = read_ahead.get(key)
     if attendance is None:
         latest = _latest_stay(meeting, member)
         if latest is not None and latest.by_proxy and latest.left_at is None:
@@ -180,7 +181,7 @@ def attendance_for(meeting, member, *, room_is_open):
             )
         else:
             attendance = MemberAttendance(present=False, since=latest.left_at)
-        cache.set(key, attendance, STAY_TIMEOUT)
+        read_ahead.put(key, attendance, STAY_TIMEOUT)
     return attendance
 
 

@@ -25,6 +25,7 @@ from wagtail.rich_text import RichText
 
 from cms.admin_pages import PermissionNeededAdminPage
 from meetings.ballots.delegate_list import MAX_FILE_SIZE, import_delegate_list
+from meetings.ballots.live import meeting_changed
 from meetings.ballots.models import BallotItem, DelegateWeight
 from meetings.models import MeetingPage
 
@@ -138,19 +139,29 @@ class BallotItemCreateView(generic.CreateView):
             initial["position"] = (last or 0) + 1
         return initial
 
+    def save_instance(self):
+        item = super().save_instance()
+        # Members' pages list the agenda's later items: they follow at once.
+        meeting_changed(item.meeting_id)
+        return item
+
 
 class BallotItemEditView(DraftOnlyMixin, generic.EditView):
     def save_instance(self):
         # Runs inside the view's transaction: the check and the save are one step.
         lock_draft(self.object)
-        return super().save_instance()
+        item = super().save_instance()
+        meeting_changed(item.meeting_id)
+        return item
 
 
 class BallotItemDeleteView(DraftOnlyMixin, generic.DeleteView):
     def delete_action(self):
         with transaction.atomic():
             lock_draft(self.object)
+            meeting_id = self.object.meeting_id
             super().delete_action()
+            meeting_changed(meeting_id)
 
 
 class BallotItemInspectView(generic.InspectView):

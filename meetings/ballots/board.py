@@ -5,10 +5,11 @@ once computed; open and draft items are read fresh.
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
+from django.utils.functional import SimpleLazyObject
 
 from cms.prepared_queries import PreparedQuery
 from meetings.ballots.counting import count_progress
@@ -102,6 +103,10 @@ def closed_result(item):
     return cached
 
 
+def _result_of(item):
+    return closed_result(item)["result"]
+
+
 def _items_of(meeting_id):
     return BallotItem.objects.filter(meeting_id=meeting_id).order_by("position", "pk")
 
@@ -138,7 +143,9 @@ def board(meeting, member):
             has_voted=getattr(item, "member_voted", False),
         )
         if item.is_counted:
-            row.result = closed_result(item)["result"]
+            # Read when shown: a page whose results come from its shared parts
+            # (cms/shared_parts.py) never reads them.
+            row.result = SimpleLazyObject(partial(_result_of, item))
         elif item.state == BallotItem.State.CLOSED:
             row.counting = count_progress(item) or (0, None)
         rows.append(row)

@@ -4,11 +4,11 @@ Every chair action goes through these functions, whatever page or command asks,
 and each is written to the meeting's chair log (`ChairAction`).
 """
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cms import read_ahead
 from cms.site_version import site_version
 from meetings.ballots.counting import (
     COUNT_IN_REQUEST_UP_TO,
@@ -24,6 +24,10 @@ from meetings.ballots.sealing import KeyRefused, meeting_key_for_voting, unlocke
 CHAIRS_TIMEOUT = 3600  # seconds; a publish moves the key on before that
 
 
+def chairs_key(meeting_id):
+    return f"meeting-chairs-{meeting_id}-{site_version()}"
+
+
 def chair_ids(meeting):
     """The ids of the meeting's chairs, from the shared cache. Chairs change only when
     the page is published, which moves the site's version (and so this key) on."""
@@ -33,11 +37,11 @@ def chair_ids(meeting):
         # A preview or a revision holds its own rows in memory: its answer, never
         # remembered as the live page's chairs.
         return {row.person_id for row in meeting.chair_appointments.all()}
-    key = f"meeting-chairs-{meeting.pk}-{site_version()}"
-    ids = cache.get(key)
+    key = chairs_key(meeting.pk)
+    ids = read_ahead.get(key)
     if ids is None:
         ids = {row.person_id for row in meeting.chair_appointments.all()}
-        cache.set(key, ids, timeout=CHAIRS_TIMEOUT)
+        read_ahead.put(key, ids, timeout=CHAIRS_TIMEOUT)
     return ids
 
 

@@ -4,11 +4,13 @@ costs no database query and every app server answers the same.
 """
 
 import logging
+import time
 import zlib
 
 from django.core.cache import cache
 from django.db import transaction
 
+from cms import read_ahead
 from meetings.ballots.models import BallotItem
 from meetings.ballots.shared_section import publish_section
 
@@ -51,6 +53,10 @@ def now_state(meeting_pk):
         "closed": [pk for pk, s, _, _ in rows if s == closed],
         "counting": [pk for pk, s, counted, _ in rows if s == closed and counted is None],
     }
+    # When this state was read: a new one on every chair action (and after a state
+    # expires), which the meeting page's shared parts are checked against
+    # (MeetingPage.shared_parts). The page's script follows "version" alone.
+    state["changed"] = time.time_ns()
     state["version"] = "o{}c{}k{}".format(
         *("-".join(map(str, state[part])) for part in ("open", "closed", "counting"))
     )
@@ -66,9 +72,9 @@ def now_state(meeting_pk):
 def cached_now_state(meeting_pk):
     """The polled state, from the shared cache; the database only on a miss."""
     key = NOW_KEY.format(pk=meeting_pk)
-    state = cache.get(key)
+    state = read_ahead.get(key)
     if state is None:
         state = now_state(meeting_pk)
         # add, not set: never overwrite a newer state the chair has just written.
-        cache.add(key, state, timeout=NOW_TIMEOUT)
+        read_ahead.add(key, state, timeout=NOW_TIMEOUT)
     return state

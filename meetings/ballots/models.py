@@ -55,6 +55,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
+from cms import read_ahead
 from cms.blocks import PROSE_FEATURES
 from meetings.ballots.ranked import INSTANT_RUNOFF, SCOTTISH_STV
 from meetings.ballots.ranked import RULE_NAMES as RANKED_RULE_NAMES
@@ -582,12 +583,12 @@ def delegate_weight(meeting_id, member):
     if member is None:
         return 1
     key = WEIGHT_KEY.format(meeting=meeting_id, member=member.pk)
-    weight = cache.get(key)
+    weight = read_ahead.get(key)
     if weight is None:
         weight = (
             DelegateWeight.objects.filter(meeting_id=meeting_id, member=member)
             .values_list("weight", flat=True)
             .first()
         ) or 1
-        cache.set(key, weight, WEIGHT_TIMEOUT)
+        read_ahead.put(key, weight, WEIGHT_TIMEOUT)
     return weight

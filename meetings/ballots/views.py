@@ -101,7 +101,9 @@ def section_rows(meeting, member):
     }
 
 
-def ballot_context(request, meeting, eligibility):
+def ballot_context(request, meeting, eligibility, proxies=None):
+    """What the ballot section shows the member. `proxies`: the member's
+    `member_proxies`, when the page has read them already."""
     member = signed_in_member(request)
     # Read before the items: the section is then never older than the version it carries.
     now_version = cached_now_state(meeting.pk)["version"]
@@ -113,7 +115,9 @@ def ballot_context(request, meeting, eligibility):
         if row.receipt:
             row.signed_receipt = signed_receipt(member, row.item, row.receipt)
     open_rows = context["open_rows"]
-    held = member_proxies(meeting.pk, member).held if eligibility else ()
+    if eligibility and proxies is None:
+        proxies = member_proxies(meeting.pk, member)
+    held = proxies.held if eligibility else ()
     if held and open_rows:
         add_proxy_ballots(open_rows, held)
         for row in open_rows:
@@ -142,7 +146,13 @@ def ballot_fragment(request, meeting):
     eligibility = meeting.eligibility(member)
     context = {"page": meeting, "eligibility": eligibility, "request": request}
     context.update(ballot_context(request, meeting, eligibility))
+    # The closed items' results, as on the page (cms/shared_parts.py).
+    parts = context["shared_parts"] = meeting.shared_parts(
+        request, eligibility, meeting.room_is_open(), context["board"]
+    )
     response = render(request, "meetings/includes/ballot.html", context)
+    if parts is not None:
+        parts.save()
     patch_cache_control(response, private=True, no_cache=True)
     forget_shown_receipts(request, response)
     return response

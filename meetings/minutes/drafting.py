@@ -6,12 +6,12 @@ they came from the floor and their counted results, and the chair log. The notes
 chair or secretary wrote are kept when the minutes are drafted again.
 """
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from wagtail.models import PageViewRestriction
 
+from cms import read_ahead
 from cms.site_version import site_version
 from meetings.attendance.models import AttendanceRecord
 from meetings.attendance.quorum import quorum_needed, quorums_at_opening
@@ -197,13 +197,17 @@ def publish_minutes(meeting, user):
     return page.specific_class.objects.get(pk=page.pk)
 
 
+def minutes_url_key(meeting_id):
+    return f"meeting-minutes-url-{meeting_id}-{site_version()}"
+
+
 def published_minutes_url(meeting):
     """The address of the meeting's published minutes, or "" (from the shared cache: a
     publish moves the site's version, and so this key, on)."""
-    key = f"meeting-minutes-url-{meeting.pk}-{site_version()}"
-    url = cache.get(key)
+    key = minutes_url_key(meeting.pk)
+    url = read_ahead.get(key)
     if url is None:
         page = MeetingMinutesPage.objects.child_of(meeting).live().first()
         url = page.url if page is not None else ""
-        cache.set(key, url, timeout=3600)
+        read_ahead.put(key, url, timeout=3600)
     return url

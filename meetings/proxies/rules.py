@@ -19,11 +19,11 @@ a holder past the cap or make a chain; a refusal raises `ProxyRefused` and chang
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cms import read_ahead
 from cms.prepared_queries import PreparedQuery
 from meetings.attendance.register import represent_givers
 from meetings.proxies.models import PROXIES_KEY, PROXIES_TIMEOUT, Proxy
@@ -336,7 +336,7 @@ def member_proxies(meeting_id, member):
     if member is None:
         return NO_PROXIES
     key = PROXIES_KEY.format(meeting=meeting_id, member=member.pk)
-    answer = cache.get(key)
+    answer = read_ahead.get(key)
     if answer is None:
         proxies = MEMBERS_PROXIES(meeting_id, member.pk, member.pk)
         approved = [p for p in proxies if p.status == Status.APPROVED]
@@ -356,7 +356,7 @@ def member_proxies(meeting_id, member):
                 if p.holder_id == member.pk and p.status in (*Proxy.ACTIVE, Status.LAPSED)
             ),
         )
-        cache.set(key, answer, PROXIES_TIMEOUT)
+        read_ahead.put(key, answer, PROXIES_TIMEOUT)
     return answer
 
 

@@ -9,13 +9,15 @@ from django.utils import timezone
 from meetings.proxies.rules import ProxyRefused, member_proxies, request_proxy, withdraw_proxy
 
 
-def proxy_context(meeting, member, eligibility):
+def proxy_context(meeting, member, eligibility, proxies=None):
     """What the meeting page's proxy section shows the member: the proxy they gave last
     (any status), the proxies they hold, and whether they may ask now. From the shared
-    cache (`member_proxies`): no query on most page loads."""
+    cache (`member_proxies`, unless the page has read them already): no query on most
+    page loads."""
     if not eligibility or meeting.proxy_cap == 0:
         return {}
-    proxies = member_proxies(meeting.pk, member)
+    if proxies is None:
+        proxies = member_proxies(meeting.pk, member)
     given = proxies.last_given
     return {
         "proxy_given": given,
