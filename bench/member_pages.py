@@ -67,6 +67,7 @@ import urllib.request
 
 from bench import _wrk
 from bench._members import eligible_members, load_demo, meeting_under_way, sign_in
+from bench._redis_commands import redis_commands
 from bench._server import BenchSite
 
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
@@ -177,37 +178,6 @@ def run_wrk(wrk, script, url, cookies):
     }
 
 
-class RedisCommandCounter:
-    """Counts the commands this process sends to Redis (one a round trip: a script or an
-    MGET is one) while in use, and keeps each one's name and first key. The Redis
-    server's own counters are shared with whatever else uses that server, so the count
-    is taken here."""
-
-    def __enter__(self):
-        from redis.client import Redis
-
-        self.count = 0
-        self.commands = []
-        self._original = Redis.execute_command
-        counter = self
-
-        def counted(client, *args, **options):
-            counter.count += 1
-            keys = [str(arg) for arg in args[1:] if isinstance(arg, str | bytes)]
-            first = keys[0].split(":", 2)[-1] if keys else ""
-            more = f" (+{len(keys) - 1} keys)" if len(keys) > 1 and args[0] == "MGET" else ""
-            counter.commands.append(f"{args[0]} {first}{more}")
-            return counter._original(client, *args, **options)
-
-        Redis.execute_command = counted
-        return self
-
-    def __exit__(self, *exc):
-        from redis.client import Redis
-
-        Redis.execute_command = self._original
-
-
 def queries_of(path, user, label):
     """Run one GET of the page in this process (same settings), list its queries and count
     the Redis commands it sent."""
@@ -218,18 +188,18 @@ def queries_of(path, user, label):
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     client.get(path)  # the first view of a session loads it into the cache; count the next
-    with RedisCommandCounter() as redis_commands, CaptureQueriesContext(connection) as context:
+    with redis_commands() as sent, CaptureQueriesContext(connection) as context:
         response = client.get(path)
     assert response.status_code == 200, response.status_code
     print(
         f"\nOne {label} request (in-process, same settings): {len(context)} SQL statements, "
-        f"{redis_commands.count} Redis commands"
+        f"{len(sent)} Redis commands"
     )
     for n, query in enumerate(context.captured_queries, 1):
         sql = " ".join(query["sql"].split())
         print(f"  {n:>2}. {sql[:110]}{'…' if len(sql) > 110 else ''}")
     print("  Redis:")
-    for n, command in enumerate(redis_commands.commands, 1):
+    for n, command in enumerate(sent, 1):
         print(f"  {n:>2}. {command[:110]}")
     return len(context)
 

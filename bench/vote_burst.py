@@ -46,7 +46,6 @@ Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy ma
 
 import asyncio
 import collections
-import contextlib
 import os
 import random
 import re
@@ -60,6 +59,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from bench._members import api_tokens, make_meeting_and_members, open_motion, sign_in
+from bench._redis_commands import redis_commands
 from bench._server import ROOT, BenchSite
 from bench._voters import close_and_count, http
 
@@ -353,30 +353,6 @@ def print_summary(bursts):
         "CPU per vote much less)"
     )
     return rows
-
-
-@contextlib.contextmanager
-def redis_commands():
-    """The names of the Redis commands this process sends meanwhile, single or pipelined."""
-    from redis.connection import AbstractConnection
-
-    sent = []
-    send_command, pack_commands = AbstractConnection.send_command, AbstractConnection.pack_commands
-
-    def counted_send(self, *args, **kwargs):
-        sent.append(str(args[0]))
-        return send_command(self, *args, **kwargs)
-
-    def counted_pack(self, commands):
-        sent.extend(str(command[0]) for command in commands)
-        return pack_commands(self, commands)
-
-    AbstractConnection.send_command, AbstractConnection.pack_commands = counted_send, counted_pack
-    try:
-        yield sent
-    finally:
-        AbstractConnection.send_command = send_command
-        AbstractConnection.pack_commands = pack_commands
 
 
 def queries_of_one_vote(voters, path, first_user):

@@ -17,9 +17,9 @@ from cms.site_version import bump_site_version, site_version
 from home.factories import ContentPageFactory
 from home.models import ContentPage
 from tests.cms.test_security_headers import POLICY, policy_of
-from tests.cms.test_settings import redis_is_running
 from tests.dev_settings import dev_setting
 from tests.member_fixtures import give_account, member_of, two_chapters
+from tests.redis_fixtures import redis_is_running
 
 pytestmark = pytest.mark.django_db
 

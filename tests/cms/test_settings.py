@@ -1,18 +1,9 @@
 """Environment-driven settings: the cache is Redis when REDIS_URL is set, and it works."""
 
-import socket
-
 import pytest
 
 from tests.dev_settings import dev_setting
-
-
-def redis_is_running():
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
+from tests.redis_fixtures import redis_is_running
 
 
 def test_an_empty_database_url_means_the_sqlite_file():

@@ -2,8 +2,6 @@
 account and per IP, keyed on the client's address behind the load balancer) and password
 reset requests. A refused request says so with a 429 and changes nothing."""
 
-import uuid
-
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -13,9 +11,9 @@ from django.urls import reverse
 
 from meetings.ballots.models import Choice, VoterRecord
 from members.factories import MemberFactory
-from tests.cms.test_settings import redis_is_running
 from tests.meeting_fixtures import meeting_under_way
 from tests.member_fixtures import give_account
+from tests.redis_fixtures import use_redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +30,7 @@ def shared_cache(request, settings):
     """The vote limit counted by allauth in the local-memory cache, and in Redis by one
     script per vote (meetings/ballots/rate_counting.py), as production counts it."""
     if request.param == "redis":
-        if not redis_is_running():
-            pytest.skip("no Redis on 127.0.0.1:6379")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/13",
-                "KEY_PREFIX": f"test-rate-limits-{uuid.uuid4().hex}",
-            }
-        }
+        use_redis_cache(settings, "rate-limits")
     yield request.param
     if request.param == "redis":
         # Counted by the script (its keys), not by allauth's lists.

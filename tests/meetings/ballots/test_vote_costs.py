@@ -6,7 +6,6 @@ nothing more is asked of the database or Redis than that. bench/vote_burst.py me
 the CPU they cost beside the floor app."""
 
 import json
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -15,13 +14,13 @@ from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from redis.connection import AbstractConnection
 
+from bench._redis_commands import redis_commands as counting_redis_commands
 from meetings.ballots.models import Ballot, VoterRecord
 from meetings.proxies.rules import member_proxies
 from members.api.access import issue_token
-from tests.cms.test_settings import redis_is_running
 from tests.meeting_fixtures import choice, meeting_under_way
+from tests.redis_fixtures import redis_is_running, use_redis_cache
 
 pytestmark = [
     pytest.mark.django_db,
@@ -40,13 +39,7 @@ REDIS_COMMANDS = {"form": 5, "fetch": 5, "api": 5}
 
 @pytest.fixture
 def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/13",
-            "KEY_PREFIX": f"test-vote-costs-{uuid.uuid4().hex}",
-        }
-    }
+    use_redis_cache(settings, "vote-costs")
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     yield
     cache.delete_pattern("*")
@@ -58,23 +51,10 @@ def agm(home_page, redis_cache):
 
 
 @pytest.fixture
-def redis_commands(monkeypatch):
-    """The names of the Redis commands sent, single or pipelined, in order."""
-    sent = []
-    send_command = AbstractConnection.send_command
-    pack_commands = AbstractConnection.pack_commands
-
-    def counted_send(self, *args, **kwargs):
-        sent.append(str(args[0]))
-        return send_command(self, *args, **kwargs)
-
-    def counted_pack(self, commands):
-        sent.extend(str(command[0]) for command in commands)
-        return pack_commands(self, commands)
-
-    monkeypatch.setattr(AbstractConnection, "send_command", counted_send)
-    monkeypatch.setattr(AbstractConnection, "pack_commands", counted_pack)
-    return sent
+def redis_commands():
+    """The Redis commands sent, single or pipelined, in order."""
+    with counting_redis_commands() as sent:
+        yield sent
 
 
 def voter_client(path, member):

@@ -7,7 +7,6 @@ creates and revokes), and what stays constant: query counts, the schema.
 
 import datetime
 import io
-import uuid
 
 import pytest
 from django.core.cache import cache
@@ -21,8 +20,8 @@ from meetings.factories import MeetingIndexPageFactory, MeetingMaterialFactory, 
 from meetings.models import AudienceKind
 from members.api.access import MemberAPIAnonThrottle, MemberAPIUserThrottle
 from members.models import Standing
-from tests.cms.test_settings import redis_is_running
 from tests.member_fixtures import give_account, member_of, two_chapters
+from tests.redis_fixtures import use_redis_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -472,15 +471,7 @@ def throttle_cache(request, settings):
     """The API's throttles counted by DRF in the local-memory cache, and in Redis by
     rate_counting's sliding-window script, as production counts them."""
     if request.param == "redis":
-        if not redis_is_running():
-            pytest.skip("no Redis on 127.0.0.1:6379")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django_redis.cache.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/13",
-                "KEY_PREFIX": f"test-api-throttles-{uuid.uuid4().hex}",
-            }
-        }
+        use_redis_cache(settings, "api-throttles")
     yield request.param
     if request.param == "redis":
         # Counted by the script (sorted sets under rate: keys), not DRF's lists.
