@@ -172,22 +172,26 @@ def _locked(meeting, proxy_id):
     return proxy
 
 
-def _waiting_request(meeting, proxy_id):
-    """A member's request, locked with the meeting: refused unless it still waits."""
+# What staff may act on: the status a proxy must have, and the refusal otherwise.
+WAITING = (Status.REQUESTED, "waiting for approval", "not_requested")
+APPROVED = (Status.APPROVED, "approved", "not_approved")
+
+
+def _locked_as(meeting, proxy_id, expected):
+    """The proxy, locked with the meeting: refused unless it has the `expected` status
+    (`WAITING` or `APPROVED`)."""
+    status, said, code = expected
     _lock_meeting(meeting)
     proxy = _locked(meeting, proxy_id)
-    if proxy.status != Status.REQUESTED:
-        raise ProxyRefused(
-            f"This proxy is {proxy.get_status_display().lower()}, not waiting for approval.",
-            "not_requested",
-        )
+    if proxy.status != status:
+        raise ProxyRefused(f"This proxy is {proxy.get_status_display().lower()}, not {said}.", code)
     return proxy
 
 
 def approve_proxy(meeting, proxy_id, user):
     """Membership staff approve a member's request, if the rules still allow it."""
     with transaction.atomic():
-        proxy = _waiting_request(meeting, proxy_id)
+        proxy = _locked_as(meeting, proxy_id, WAITING)
         check_proxy(meeting, proxy.giver, proxy.holder, exclude=proxy.pk)
         _decider(proxy, user, Status.APPROVED)
         proxy.save()
@@ -198,7 +202,7 @@ def approve_proxy(meeting, proxy_id, user):
 def refuse_proxy(meeting, proxy_id, user, reason=""):
     """Membership staff refuse a member's request (the reason is shown to the member)."""
     with transaction.atomic():
-        proxy = _waiting_request(meeting, proxy_id)
+        proxy = _locked_as(meeting, proxy_id, WAITING)
         _decider(proxy, user, Status.REFUSED)
         proxy.note = reason.strip()[:300]
         proxy.save()
@@ -217,13 +221,7 @@ def end_proxy(meeting, proxy_id, user, reason):
     if not reason:
         raise ProxyRefused("Say why the proxy ends: the member sees it.", "no_reason")
     with transaction.atomic():
-        _lock_meeting(meeting)
-        proxy = _locked(meeting, proxy_id)
-        if proxy.status != Status.APPROVED:
-            raise ProxyRefused(
-                f"This proxy is {proxy.get_status_display().lower()}, not approved.",
-                "not_approved",
-            )
+        proxy = _locked_as(meeting, proxy_id, APPROVED)
         name = user.get_full_name() or user.get_username()
         proxy.status = Status.WITHDRAWN
         proxy.ended_at = timezone.now()
