@@ -23,13 +23,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from cms import read_ahead
 from cms.site_version import VERSION_KEY, site_version
 from meetings.ballots import rate_counting
 from meetings.ballots.live import NOW_KEY, cached_now_state
 from meetings.ballots.models import BallotItem, Choice, VoterRecord
 from meetings.ballots.ranked_items import RankingRefused, ranked_positions
 from meetings.ballots.sealing import seal_ballot
-from meetings.proxies.models import Proxy
+from meetings.proxies.models import PROXIES_KEY, Proxy
 from meetings.proxies.rules import member_proxies
 from members.audience import VOTER_FIELDS
 
@@ -324,8 +325,23 @@ def cast_vote(member, item, choice_ids, on_behalf_of=None):
     return receipt
 
 
-VOTE_TARGET_KEY = "vote-target-{meeting}-{item}-{state}-{pages}"
+VOTE_TARGET_KEY = "vote-target-{meeting}-{item}"
 VOTE_TARGET_TIMEOUT = 300  # seconds
+
+
+def vote_reads(meeting_id, item_id, member=None):
+    """Read what a vote reads from the shared cache in one round trip (cms/read_ahead.py):
+    the item (`vote_target`) with the two versions its cached copy must match, and the
+    member's proxies (`member_proxies`, which `cast_vote` asks). A `with` block: the vote
+    runs inside it."""
+    keys = [
+        NOW_KEY.format(pk=meeting_id),
+        VERSION_KEY,
+        VOTE_TARGET_KEY.format(meeting=meeting_id, item=item_id),
+    ]
+    if member is not None:
+        keys.append(PROXIES_KEY.format(meeting=meeting_id, member=member.pk))
+    return read_ahead.reading(keys)
 
 
 def vote_target(meeting_id, item_id):
@@ -333,37 +349,34 @@ def vote_target(meeting_id, item_id):
     None when there is no such item on that meeting. From the shared cache: every vote
     of a burst asks for the same item.
 
-    The key carries the version of the meeting's polled state, which moves when the chair
-    opens or closes an item, and the site's page version, which moves when a page is
-    published, unpublished, moved or deleted: a cached copy never outlives a change to
-    what it holds. `cast_vote` checks again, in its transaction, that the item is open.
+    The cached copy carries the version of the meeting's polled state, which moves when
+    the chair opens or closes an item, and the site's page version, which moves when a
+    page is published, unpublished, moved or deleted: a copy made under other versions
+    than the ones read now is never used, so it never outlives a change to what it holds.
+    (The versions are in the value, not the key, so that one round trip reads all three:
+    `vote_reads`.) `cast_vote` checks again, in its transaction, that the item is open.
     """
-    # Both versions in one round trip; each read (or made) on its own only on a miss.
     now_key = NOW_KEY.format(pk=meeting_id)
-    found = cache.get_many([now_key, VERSION_KEY])
-    state = found.get(now_key) or cached_now_state(meeting_id)
-    key = VOTE_TARGET_KEY.format(
-        meeting=meeting_id,
-        item=item_id,
-        state=state["version"],
-        pages=found.get(VERSION_KEY) or site_version(),
+    state = read_ahead.get(now_key) or cached_now_state(meeting_id)
+    versions = (state["version"], read_ahead.get(VERSION_KEY) or site_version())
+    key = VOTE_TARGET_KEY.format(meeting=meeting_id, item=item_id)
+    cached = read_ahead.get(key)
+    if cached is not None and cached[0] == versions:
+        return cached[1]
+    item = (
+        BallotItem.objects.select_related("meeting", "ballot_key")
+        .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
+        .only(*VOTE_FIELDS)
+        .first()
     )
-    item = cache.get(key)
-    if item is None:
-        item = (
-            BallotItem.objects.select_related("meeting", "ballot_key")
-            .filter(pk=item_id, meeting_id=meeting_id, meeting__live=True)
-            .only(*VOTE_FIELDS)
-            .first()
-        )
-        if item is not None:
-            # The redirect's address, kept with the item (the key carries the site version).
-            item.meeting.remember_url()
-            # And an open item's choices, which never change once it opens (the key
-            # carries the state version, which moves when it opens or closes).
-            if item.state == BallotItem.State.OPEN and item.opened_at is not None:
-                item._opened_choices = opened_item_choices(item)
-            cache.set(key, item, timeout=VOTE_TARGET_TIMEOUT)
+    if item is not None:
+        # The redirect's address, kept with the item (the copy carries the site version).
+        item.meeting.remember_url()
+        # And an open item's choices, which never change once it opens (the copy carries
+        # the state version, which moves when it opens or closes).
+        if item.state == BallotItem.State.OPEN and item.opened_at is not None:
+            item._opened_choices = opened_item_choices(item)
+        read_ahead.put(key, (versions, item), VOTE_TARGET_TIMEOUT)
     return item
 
 

@@ -32,6 +32,7 @@ from meetings.ballots.casting import (
     over_vote_limit,
     receipt_from_signed,
     signed_receipt,
+    vote_reads,
     vote_target,
 )
 from meetings.ballots.chairing import (
@@ -220,22 +221,27 @@ def forget_shown_receipts(request, response):
 def vote_on_item(request, meeting_id, item_id):
     """The vote form's target: a plain URL, outside Wagtail's page routing, because a vote
     is the busiest request of a meeting and needs nothing the page tree knows."""
-    item = vote_target(meeting_id, item_id)
-    if item is None:
-        raise Http404("No such item on this meeting's ballot.")
-    return vote(request, item.meeting, item)
+    if request.method != "POST":
+        item = vote_target(meeting_id, item_id)
+        if item is None:
+            raise Http404("No such item on this meeting's ballot.")
+        return HttpResponseRedirect(item.meeting.url + "#ballot")
+    # The one vote rate limit, before the vote is looked at: a refused request changes nothing.
+    limited = over_vote_limit(request)
+    member = signed_in_voter(request)
+    with vote_reads(meeting_id, item_id, member):
+        item = vote_target(meeting_id, item_id)
+        if item is None:
+            raise Http404("No such item on this meeting's ballot.")
+        if limited:
+            return vote_limited(request, item.meeting, item)
+        return vote(request, item.meeting, item, member)
 
 
-def vote(request, meeting, item):
+def vote(request, meeting, item, member):
     """Cast a vote from the page's form. Without JavaScript it redirects back to the page
     (so a refresh never resubmits) and the page shows the receipt; the page's script gets
     only the item's answer instead (`vote_answer`)."""
-    if request.method != "POST":
-        return HttpResponseRedirect(meeting.url + "#ballot")
-    # The one vote rate limit, before the vote is looked at: a refused request changes nothing.
-    if over_vote_limit(request):
-        return vote_limited(request, meeting, item)
-    member = signed_in_voter(request)
     refusal = None
     already_voted = False
     # A proxy holder's ballot for a giver names the giver by member ID (`cast_vote` checks

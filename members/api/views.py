@@ -20,6 +20,7 @@ from meetings.ballots.casting import (
     VoteRefused,
     cast_vote,
     over_vote_limit,
+    vote_reads,
     vote_target,
 )
 from meetings.ballots.results import (
@@ -375,24 +376,26 @@ class CastVoteView(MemberAPIView):
                 status=429,
                 headers={"Retry-After": str(VOTE_LIMIT_RETRY_AFTER)},
             )
-        # The item and its meeting as the page form's votes get them (the shared cache).
-        item = vote_target(meeting_id, item_id)
-        if item is None or not item.meeting.includes(member):
-            attended_meeting(member, meeting_id)  # 404 for a meeting that is not for them
-            raise NotFound(NO_SUCH_ITEM)
-        vote = VoteSerializer(data=request.data)
-        if not vote.is_valid():
-            return Response({"detail": NOT_A_VOTE, "code": "invalid"}, status=400)
-        try:
-            receipt = cast_vote(
-                self.member,
-                item,
-                vote.validated_data["choices"],
-                on_behalf_of=vote.validated_data.get("on_behalf_of") or None,
-            )
-        except VoteRefused as refusal:
-            status = VOTE_REFUSAL_STATUS.get(refusal.code, 400)
-            return Response({"detail": refusal.message, "code": refusal.code}, status=status)
+        # The item and its meeting as the page form's votes get them (the shared cache),
+        # and the member's proxies, read in one round trip.
+        with vote_reads(meeting_id, item_id, member):
+            item = vote_target(meeting_id, item_id)
+            if item is None or not item.meeting.includes(member):
+                attended_meeting(member, meeting_id)  # 404 for a meeting not for them
+                raise NotFound(NO_SUCH_ITEM)
+            vote = VoteSerializer(data=request.data)
+            if not vote.is_valid():
+                return Response({"detail": NOT_A_VOTE, "code": "invalid"}, status=400)
+            try:
+                receipt = cast_vote(
+                    self.member,
+                    item,
+                    vote.validated_data["choices"],
+                    on_behalf_of=vote.validated_data.get("on_behalf_of") or None,
+                )
+            except VoteRefused as refusal:
+                status = VOTE_REFUSAL_STATUS.get(refusal.code, 400)
+                return Response({"detail": refusal.message, "code": refusal.code}, status=status)
         return Response(ReceiptSerializer({"receipt": receipt}).data, status=201)
 
 
