@@ -96,10 +96,10 @@ def unlock_ballots(meeting, passphrase=None):
         unlock_meeting(meeting, meeting.scrutineers.first(), passphrase or SCRUTINEER_PASSPHRASE)
 
 
-def sign_in(users):
-    """A session (as `login` leaves it: in the database and, with the cached_db engine, in
-    the shared cache) and a CSRF cookie/token pair for every user: [(Cookie header value,
-    form token)]."""
+def sign_in(users, backend="members.auth_backends.ModelBackend"):
+    """A session (as `login` through `backend` leaves it: in the database and, with the
+    cached_db engine, in the shared cache) and a CSRF cookie/token pair for every user:
+    [(Cookie header value, form token)]."""
     from importlib import import_module
 
     from django.conf import settings
@@ -118,7 +118,7 @@ def sign_in(users):
         key = store._get_new_session_key()
         session = {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: backend,
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         sessions.append(

@@ -64,6 +64,9 @@ from bench._server import ROOT, BenchSite
 from bench._voters import close_and_count, http
 
 MEMBERS = 2_000
+# The floor app signs in with Django's own backend (bench/floor/settings.py keeps Django's
+# default AUTHENTICATION_BACKENDS); the site with its own (members/auth_backends.py).
+FLOOR_BACKEND = "django.contrib.auth.backends.ModelBackend"
 WARM_UP_VOTES = 100  # on each path before the first round
 CLIENTS = 200
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -105,13 +108,16 @@ class Burst:
 
 @dataclass
 class Voters:
-    """The signed-in members and what each sends: [(cookie, form token)], [API key]."""
+    """The signed-in members and what each sends: [(cookie, form token)], [API key], and
+    [(cookie, form token)] of their sessions for the floor app (signed in through Django's
+    own backend, which is all the floor has; the site's sessions name the site's)."""
 
     meeting: object
     chair: object
     members: list
     credentials: list
     keys: list
+    floor_credentials: list
 
 
 # The requests ----------------------------------------------------------------------------
@@ -130,7 +136,8 @@ def requests_for(burst, voters, count, rng):
     else:
         path = reverse("meetings:vote", args=[voters.meeting.pk, burst.item.pk])
     jobs = []
-    for (cookie, token), key in list(zip(voters.credentials, voters.keys, strict=True))[:count]:
+    credentials = voters.floor_credentials if burst.path == "floor" else voters.credentials
+    for (cookie, token), key in list(zip(credentials, voters.keys, strict=True))[:count]:
         choice = burst.choice_key(rng.choices(burst.choices, weights=[6, 3, 1])[0])
         if burst.path == "api":
             headers = {"Authorization": f"Token {key}", "Content-Type": "application/json"}
@@ -518,7 +525,14 @@ def main():
 
         started = time.perf_counter()
         meeting, members, users, chair = make_meeting_and_members(MEMBERS)
-        voters = Voters(meeting, chair, members, sign_in(users), api_tokens(users))
+        voters = Voters(
+            meeting,
+            chair,
+            members,
+            sign_in(users),
+            api_tokens(users),
+            sign_in(users, backend=FLOOR_BACKEND) if "floor" in CHOSEN else [],
+        )
         # Each member's meeting page, loaded before they vote, caches their proxies (which
         # every vote asks): without this the first burst of the first round alone paid a
         # query and a cache write on each vote.

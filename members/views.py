@@ -88,7 +88,7 @@ def activate(request, uidb64, token):
     form = ActivationForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         activate_account(user, form.cleaned_data["new_password1"])
-        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        login(request, user, backend="members.auth_backends.AuthenticationBackend")
         messages.success(request, "Your account is ready. Welcome.")
         return HttpResponseRedirect(reverse("members:dashboard"))
     return render(request, "members/activate.html", {"form": form})

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "bench.floor",
 ]
+# AUTHENTICATION_BACKENDS: Django's default (its ModelBackend), not the site's; the
+# benchmark signs the floor's members in through it (bench/vote_burst.py).
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

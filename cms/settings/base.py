@@ -288,9 +288,11 @@ WAGTAILAPI_RICH_TEXT_FORMAT = "html"
 # the Wagtail admin's own sign-in. Sign-up is our own flow (members/accounts.py),
 # because an account is claimed with a member ID, not an email address.
 
+# Django's and allauth's backends, finding the signed-in user of each request with a
+# compiled query (members/auth_backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.auth_backends.ModelBackend",
+    "members.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:dashboard"
