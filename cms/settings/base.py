@@ -64,8 +64,9 @@ MIDDLEWARE = [
     # else runs, and stores public pages with every header the middleware after it adds.
     "cms.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below), built once per
+    # process (django-csp builds it for every response).
+    "cms.content_security_policy.CSPMiddleware",
     # Serves static files from every app server itself; no separate file server.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control and Vary for every response, decided in cms/caching.py.

@@ -102,7 +102,7 @@ def test_production_keeps_the_content_security_policy_and_media_on_disk_by_defau
     values = production_values(
         "[s.CONTENT_SECURITY_POLICY, s.STORAGES['default'], s.WAGTAILFRONTENDCACHE, "
         "'wagtail.contrib.frontend_cache' in s.INSTALLED_APPS, "
-        "'csp.middleware.CSPMiddleware' in s.MIDDLEWARE]"
+        "'cms.content_security_policy.CSPMiddleware' in s.MIDDLEWARE]"
     )
     csp, media, frontend_cache, purging, csp_middleware = values
 
