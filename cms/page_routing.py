@@ -39,15 +39,19 @@ from cms.site_version import request_site_version, serving
 ROUTE_TIMEOUT = 60 * 60
 
 
-def find_site(request):
+def site_key(request):
+    hostname = split_domain_port(request._get_raw_host())[0]
+    return f"site-2:{request_site_version(request)}:{hostname}:{request.get_port()}"
+
+
+def find_site(request, read=None):
     """`Site.find_for_request` from the shared cache; also kept on the request, where
-    Wagtail's own `Site.find_for_request` (settings, page URLs) finds it."""
+    Wagtail's own `Site.find_for_request` (settings, page URLs) finds it. `read`: what
+    the cache answered for keys read together, the site's among them (`route`)."""
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
-    hostname = split_domain_port(request._get_raw_host())[0]
-    port = request.get_port()
-    key = f"site-2:{request_site_version(request)}:{hostname}:{port}"
-    found = cache.get(key)
+    key = site_key(request)
+    found = read.get(key) if read is not None else cache.get(key)
     if found is None:
         site = Site._find_for_request(request)
         # The root page is read with the site, and the sites' root paths: every page
@@ -67,20 +71,25 @@ def find_site(request):
     return site
 
 
-def route_key(request, site, path):
-    address = f"{site.pk}:{translation.get_language()}:{path}"
+def route_key(request, path):
+    # By host and port, as the site is found: under one site version a host always
+    # has the same site, so the route and the site can be read in one round trip.
+    hostname = split_domain_port(request._get_raw_host())[0]
+    address = f"{hostname}:{request.get_port()}:{translation.get_language()}:{path}"
     digest = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
-    return f"route-2:{request_site_version(request)}:{digest}"
+    return f"route-3:{request_site_version(request)}:{digest}"
 
 
 def route(request, path):
     """Wagtail's `Page.route_for_request`, answered from the shared cache when it can be:
-    (page, args, kwargs) or None."""
-    site = find_site(request)
+    (page, args, kwargs) or None. The site and the route are read together."""
+    key = route_key(request, path)
+    site_known = hasattr(request, "_wagtail_site")
+    read = cache.get_many([key] if site_known else [site_key(request), key])
+    site = find_site(request, read)
     if site is None:
         return None
-    key = route_key(request, site, path)
-    entry = cache.get(key)
+    entry = read.get(key)
     if entry is not None:
         result = route_from_entry(request, entry)
         if result is not None:
