@@ -57,6 +57,26 @@ within a run, not the absolute figures):
   commands, its meetings and "chairs a unit" as compiled queries. In-process (test
   client, same settings, 100 members in turn): meeting page 13.5-16 -> 7-8 ms,
   dashboard 17-20 -> 6-7 ms.
+- PostgreSQL's CPU per request (about 5.5-8.6 ms on the meeting page for 5
+  statements) was planning, not running: EXPLAIN (ANALYZE, BUFFERS) on the bench data
+  gave the page's own query (joined to its audience unit, the unit's Local and the
+  how-to guide: nine tables) 4.0 ms of planning against 0.25 ms of execution, and the
+  signed-in member's join (eight tables) 1.9-2.9 ms against 0.2; the dashboard's
+  meetings 2.1 against 0.35. Now the audience unit comes with the cached route and the
+  guide only with the help part (the page is read by its own row: 0.17 ms planning),
+  and the compiled queries are prepared on kept connections, so PostgreSQL plans each
+  once (not behind pgbouncer in transaction mode). The site and the route are read in
+  one MGET, and the dashboard's site with its parts. One run before and one after,
+  the second on a busier machine (the static file 0.61, then 0.80 ms a request):
+  before, meeting page 10.50 ms (17.3 x), PostgreSQL 8.64 ms, 74 requests/s, 5 SQL,
+  5 Redis; dashboard 7.55 ms (12.5 x), PostgreSQL 4.88 ms, 92/s, 4 SQL, 4 Redis.
+  After, meeting page 10.68 ms (13.3 x), PostgreSQL 1.07 ms, 110/s, 5 SQL, 4 Redis;
+  dashboard 8.17 ms (10.2 x), PostgreSQL 0.97 ms, 134/s, 4 SQL, 3 Redis. The app's
+  own CPU per request moved little (in-process the meeting page is still about 7 ms),
+  so issue 17's 8 x is not reached. In-process profile of the meeting page now:
+  rendering about 38% (most of it the member's own parts: the vote form, attendance,
+  account links), the signed-in user about 13%, the ballot's rows about 10%, the
+  Redis round trips about 9%.
 """
 
 import os

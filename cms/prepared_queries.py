@@ -12,10 +12,19 @@ same related objects filled in, and `select_related` and `only` honoured.
 
 Only for querysets that yield model instances (annotations included), without
 prefetches or extra selects: `PreparedQuery` refuses the others when it compiles them.
+
+On PostgreSQL the SQL is also prepared on the server, once per connection, when the
+connection is kept between requests (CONN_MAX_AGE) and nothing in between forbids it
+(PREPARED_QUERIES_ON_SERVER: off behind pgbouncer in transaction mode). PostgreSQL
+then plans each query once instead of on every run: planning the signed-in member's
+join (eight tables) took about 2 ms of the server's CPU on every member page, running
+it 0.2 ms. Django itself never prepares (client-side binding); only these queries are.
 """
 
+import functools
 import threading
 
+from django.conf import settings
 from django.db import connections
 from django.db.models.query import get_related_populators
 
@@ -96,7 +105,7 @@ class CompiledQuery:
         params = list(self.params)
         for position, value in zip(self.positions, values, strict=True):
             params[position] = value
-        with connection.cursor() as cursor:
+        with cursor_for(connection) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if not rows:
@@ -111,3 +120,83 @@ class CompiledQuery:
             for name, position in self.annotations:
                 setattr(instance, name, row[position])
             yield instance
+
+
+# Prepared on the server ----------------------------------------------------------------
+
+
+def prepares_on_server(connection):
+    """Whether this connection's compiled queries are prepared on the server: PostgreSQL,
+    allowed by the settings, and a connection kept between requests (a connection used
+    for one request would pay the extra PREPARE round trip every time)."""
+    return (
+        connection.vendor == "postgresql"
+        and getattr(settings, "PREPARED_QUERIES_ON_SERVER", False)
+        and connection.settings_dict.get("CONN_MAX_AGE") != 0
+    )
+
+
+def cursor_for(connection):
+    """Django's cursor (wrapped as Django wraps its own: query logging, execute
+    wrappers, error translation), binding on the server and preparing what it runs
+    when `prepares_on_server`."""
+    if not prepares_on_server(connection):
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_preparing_cursor(connection))
+
+
+def _preparing_cursor(connection):
+    """A psycopg cursor that binds on the server and prepares what it runs (psycopg keeps
+    each statement prepared on its connection, by its text), set up as Django's
+    `create_cursor` sets up its own."""
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django opens connections with psycopg's preparing off (None), which would
+        # refuse even an explicit prepare. Django's own cursors bind on the client and
+        # never prepare, whatever the threshold; this one prepares what it runs at once.
+        raw.prepare_threshold = NEVER_BY_COUNT
+    cursor = _preparing_cursor_class()(raw)
+    tzloader = raw.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if connection.timezone != tzloader.timezone:
+        register_tzloader(connection.timezone, cursor)
+    return cursor
+
+
+# psycopg prepares a server-binding cursor's query once it has run this many times
+# (only such cursors count): never, in effect; this module's cursor asks each time.
+NEVER_BY_COUNT = 2**31
+
+
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            result = super().execute(query, params, prepare=True, binary=binary)
+            # psycopg leaves the executed query unset when it runs a prepared statement;
+            # Django's query log (DEBUG, tests, the benches) reads it from there.
+            self._query = _LoggedQuery(self.connection, query, params)
+            return result
+
+    return PreparingCursor
+
+
+class _LoggedQuery:
+    """The SQL with its values in it, as Django logs a query, worked out only if read."""
+
+    def __init__(self, connection, sql, params):
+        self.connection, self.sql, self.params = connection, sql, params
+
+    @property
+    def query(self):
+        from psycopg import ClientCursor
+
+        return ClientCursor(self.connection).mogrify(self.sql, self.params).encode()

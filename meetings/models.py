@@ -185,9 +185,11 @@ class MeetingPage(RoutablePageMixin, Page):
         "audience_local",
         "audience_chapter__local",
     ]
-    # Read with the page when it is served (cms/page_routing.py): its audience's name
-    # and the how-to guide it links to.
-    serve_related = [*AUDIENCE_RELATED, "guide"]
+    # Kept with the page's cached route (cms/page_routing.py): its audience's name. The
+    # how-to guide it links to is read only when the help part is rendered (a shared
+    # part, for members who may attend): kept with the route, its text would be read
+    # from the cache on every request.
+    serve_related = AUDIENCE_RELATED
 
     kind = models.CharField(
         max_length=10,

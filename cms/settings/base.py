@@ -122,6 +122,12 @@ if DATABASE_IS_POSTGRES:
     # Lets Wagtail's database search backend use PostgreSQL full-text search.
     INSTALLED_APPS.append("django.contrib.postgres")
 
+# The hot queries compiled once per process (cms/prepared_queries.py) are also prepared
+# on the server, on connections kept between requests, so PostgreSQL plans them once.
+# Off behind pgbouncer in transaction mode (production.py, DATABASE_POOL_MODE), where
+# the next statement may reach another server connection.
+PREPARED_QUERIES_ON_SERVER = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 

@@ -42,6 +42,7 @@ if "DATABASE_URL" not in os.environ:
 if os.environ.get("DATABASE_POOL_MODE", "").strip().lower() == "transaction":
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+    PREPARED_QUERIES_ON_SERVER = False  # cms/prepared_queries.py
 
 # Static files: compressed, content-hashed names, served by whitenoise.
 STORAGES["staticfiles"] = {

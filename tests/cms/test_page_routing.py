@@ -161,3 +161,53 @@ def test_a_votes_redirect_follows_a_meeting_page_renamed_after_the_first_vote(cl
     meeting.refresh_from_db()
     assert response.status_code == 302
     assert response["Location"].startswith(meeting.url) and "/agm-renamed/" in meeting.url
+
+
+def test_a_meeting_page_is_read_without_joining_what_its_route_keeps(client, home_page):
+    """The audience unit (a Chapter and its Local) comes with the cached route, read once
+    per site version: the page's own query joins none of it, and no other query reads it."""
+    agm = meeting_under_way(home_page)
+    client.force_login(agm["outsider"].account)  # the audience's name is in the refusal
+    url = agm["meeting"].url
+    client.get(url)
+    client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+
+    assert f"This meeting is for members of {agm['chapter']}" in html.replace("&#x27;", "'")
+    page_reads = [q["sql"] for q in queries.captured_queries if "meetings_meetingpage" in q["sql"]]
+    assert len(page_reads) == 1, page_reads
+    assert "members_chapter" not in page_reads[0] and "members_local" not in page_reads[0]
+    assert not [q for q in queries.captured_queries if 'FROM "members_chapter"' in q["sql"]]
+
+
+def test_a_renamed_unit_shows_on_the_meeting_page_at_once(client, home_page):
+    agm = meeting_under_way(home_page)
+    client.force_login(agm["outsider"].account)
+    url = agm["meeting"].url
+    client.get(url)
+
+    chapter = agm["chapter"]
+    chapter.name = "Night Shift"
+    chapter.save()  # moves the site version: the route and its unit are read again
+
+    assert "Night Shift" in client.get(url).content.decode()
+
+
+def test_a_kept_unit_is_not_shown_once_the_page_names_another(client, home_page):
+    """Were the page's audience changed without the site version moving, the page (read
+    fresh) names another unit than the route kept: that one is read, not the kept one."""
+    from meetings.models import MeetingPage
+
+    agm = meeting_under_way(home_page)
+    meeting, other = agm["meeting"], agm["outsider"].chapter
+    client.force_login(agm["voter"].account)
+    client.get(meeting.url)
+    type(other).objects.filter(pk=other.pk).update(name="Elsewhere")
+
+    # A queryset update sends no signal: the site version and the cached route stay.
+    MeetingPage.objects.filter(pk=meeting.pk).update(audience_chapter=other)
+    html = client.get(meeting.url).content.decode()
+
+    assert "This meeting is for members of Chapter" in html and "Elsewhere" in html

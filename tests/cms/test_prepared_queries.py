@@ -85,3 +85,59 @@ def test_a_queryset_with_prefetches_is_refused():
 
     with pytest.raises(ValueError, match="plain model querysets"):
         query(1)
+
+
+# Prepared on the server (PostgreSQL, kept connections) ---------------------------------
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's prepared statements"
+)
+
+
+def prepared_statements(text):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE NOT from_sql AND statement LIKE %s",
+            [f"%{text}%"],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@postgresql_only
+def test_on_a_kept_connection_the_query_is_prepared_once_and_gives_the_same(monkeypatch, settings):
+    settings.PREPARED_QUERIES_ON_SERVER = True
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    chapter, other = two_chapters()
+    first, second = member_with_account(chapter), member_with_account(other)
+    query = PreparedQuery(members_by_account)
+
+    for _ in range(3):
+        for member in (first, second):
+            [found] = query(member.account_id)
+            assert found.pk == member.pk
+            assert found.chapter.local.number == member.chapter.local.number
+            assert found.updated_at == Member.objects.get(pk=member.pk).updated_at
+
+    assert prepared_statements('FROM "members_member"') == [6]  # one statement, run 6 times
+    with CaptureQueriesContext(connection) as queries:
+        query(first.account_id)
+    [logged] = queries.captured_queries  # logged as Django logs its own, values and all
+    assert f'"members_member"."account_id" = {first.account_id}' in logged["sql"]
+
+
+@postgresql_only
+def test_not_prepared_when_the_settings_forbid_it_or_the_connection_is_not_kept(
+    monkeypatch, settings
+):
+    member = member_with_account(two_chapters()[0])
+    query = PreparedQuery(members_by_account)
+
+    settings.PREPARED_QUERIES_ON_SERVER = False  # behind pgbouncer in transaction mode
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
+    query(member.account_id)
+    settings.PREPARED_QUERIES_ON_SERVER = True
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    query(member.account_id)
+
+    assert prepared_statements('FROM "members_member"') == []

@@ -128,3 +128,20 @@ def test_a_renamed_chapter_shows_at_once(union):
     row = html[html.index('<li class="meeting-row">') :]
     # The meeting's audience, in the shared part (not only the member's own units).
     assert "North Ward and Annex" in row[: row.index("</li>")]
+
+
+def test_a_dashboard_load_reads_the_cache_twice(union, monkeypatch):
+    """The site version, then the site with the shared parts in one read (production
+    reads the session from the cache too; tests keep it in the database)."""
+    from tests.meetings.test_meeting_page_parts import CacheCalls
+
+    client = Client()
+    client.force_login(union["ada"].account)
+    for _ in range(2):  # the first view settles the site version; the second keeps the parts
+        client.get(reverse("members:dashboard"))
+
+    with monkeypatch.context() as patch:
+        calls = CacheCalls(patch)
+        assert client.get(reverse("members:dashboard")).status_code == 200
+
+    assert calls.count <= 2, calls.count
