@@ -42,6 +42,15 @@ Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy ma
 - after (BENCH_ROUNDS=2): floor 5.27 ms; form 6.89 ms (1.31 ×), fetch 7.16 ms
   (1.36 ×), API 7.94 ms (1.51 ×); a form vote 3 statements besides BEGIN/COMMIT;
   in-process 6.0 ms a form vote through one handler.
+- later, on a quiet machine (BENCH_ROUNDS=3, 4bcc368): floor 3.05 ms; form 1.63 ×, fetch
+  1.82 ×, API 1.67 ×; 5 Redis commands a vote.
+- after the vote's cache reads in one MGET (casting.vote_reads), the signed-in user found
+  by a compiled query (members/auth_backends.py), the Content-Security-Policy built once
+  (cms/content_security_policy.py) and the compiled queries prepared on the server, on a
+  quiet machine (BENCH_ROUNDS=3): floor 3.59 ms (app 2.92 + PostgreSQL 0.67); form
+  4.16 ms (1.16 ×; app alone 1.20 ×), fetch 4.46 ms (1.24 ×; 1.30 ×), API 4.64 ms
+  (1.29 ×; 1.35 ×); 3 statements and 3 Redis commands a vote; in-process 3.2-3.5 ms a
+  vote (was 4.2-4.4).
 """
 
 import asyncio
