@@ -12,6 +12,7 @@ URL prefixes, a header the view set itself, DEBUG's error pages) are django-csp'
 tests/cms/test_content_security_policy.py checks the headers against django-csp's own.
 """
 
+import functools
 import http.client
 
 from csp import middleware as csp_middleware
@@ -37,27 +38,24 @@ _HEADERS = (
     (HEADER_REPORT_ONLY, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY", True),
 )
 
-_built = {}
 
-
+@functools.cache
 def _from_settings():
     """[(header, exempting attribute, its value, excluded URL prefixes)], built once."""
-    if "headers" not in _built:
-        headers = []
-        for header, exempt, setting, report_only in _HEADERS:
-            value = build_policy(report_only=report_only)
-            if value:
-                policy = getattr(settings, setting, None) or {}
-                prefixes = tuple(policy.get("EXCLUDE_URL_PREFIXES", None) or ())
-                headers.append((header, exempt, value, prefixes))
-        _built["headers"] = headers
-    return _built["headers"]
+    headers = []
+    for header, exempt, setting, report_only in _HEADERS:
+        value = build_policy(report_only=report_only)
+        if value:
+            policy = getattr(settings, setting, None) or {}
+            prefixes = tuple(policy.get("EXCLUDE_URL_PREFIXES", None) or ())
+            headers.append((header, exempt, value, prefixes))
+    return headers
 
 
 @receiver(setting_changed)
 def _forget(setting, **kwargs):
     if setting.startswith("CONTENT_SECURITY_POLICY"):
-        _built.clear()
+        _from_settings.cache_clear()
 
 
 class CSPMiddleware(csp_middleware.CSPMiddleware):

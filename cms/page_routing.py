@@ -39,9 +39,13 @@ from cms.site_version import request_site_version, serving
 ROUTE_TIMEOUT = 60 * 60
 
 
+def _host(request):
+    """The host and port a site is found by (as Wagtail's `Site.find_for_request`)."""
+    return f"{split_domain_port(request._get_raw_host())[0]}:{request.get_port()}"
+
+
 def site_key(request):
-    hostname = split_domain_port(request._get_raw_host())[0]
-    return f"site-2:{request_site_version(request)}:{hostname}:{request.get_port()}"
+    return f"site-2:{request_site_version(request)}:{_host(request)}"
 
 
 def find_site(request, read=None):
@@ -74,8 +78,7 @@ def find_site(request, read=None):
 def route_key(request, path):
     # By host and port, as the site is found: under one site version a host always
     # has the same site, so the route and the site can be read in one round trip.
-    hostname = split_domain_port(request._get_raw_host())[0]
-    address = f"{hostname}:{request.get_port()}:{translation.get_language()}:{path}"
+    address = f"{_host(request)}:{translation.get_language()}:{path}"
     digest = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
     return f"route-3:{request_site_version(request)}:{digest}"
 

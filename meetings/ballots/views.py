@@ -221,18 +221,16 @@ def forget_shown_receipts(request, response):
 def vote_on_item(request, meeting_id, item_id):
     """The vote form's target: a plain URL, outside Wagtail's page routing, because a vote
     is the busiest request of a meeting and needs nothing the page tree knows."""
-    if request.method != "POST":
-        item = vote_target(meeting_id, item_id)
-        if item is None:
-            raise Http404("No such item on this meeting's ballot.")
-        return HttpResponseRedirect(item.meeting.url + "#ballot")
+    posted = request.method == "POST"
     # The one vote rate limit, before the vote is looked at: a refused request changes nothing.
-    limited = over_vote_limit(request)
-    member = signed_in_voter(request)
+    limited = posted and over_vote_limit(request)
+    member = signed_in_voter(request) if posted else None
     with vote_reads(meeting_id, item_id, member):
         item = vote_target(meeting_id, item_id)
         if item is None:
             raise Http404("No such item on this meeting's ballot.")
+        if not posted:
+            return HttpResponseRedirect(item.meeting.url + "#ballot")
         if limited:
             return vote_limited(request, item.meeting, item)
         return vote(request, item.meeting, item, member)
