@@ -11,7 +11,10 @@ The page cache (`PageCacheMiddleware`) keeps those public pages in the shared ca
 (Redis in production) for visitors who send no cookies. Each entry carries the site
 fragments' version (cms/site_version.py), so publishing, unpublishing, moving or
 deleting a page, a privacy change or a settings save retires every entry on every app
-server at once. A hit costs one cache read and no database query.
+server at once. A hit costs one cache read and no database query. Under gunicorn the
+WSGI application (`PageCacheApplication`, cms/wsgi.py) answers hits before Django's
+handler runs at all (runserver too); the middleware answers them for every other way
+in (ASGI, Django's test client) and stores what is rendered.
 
 It is not Django's UpdateCacheMiddleware/FetchFromCacheMiddleware: with the version in
 their key prefix a hit took three cache reads (the version, Django's header list, the
@@ -23,7 +26,9 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import MiddlewareNotUsed
+from django.core.exceptions import DisallowedHost, MiddlewareNotUsed
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from cms.site_version import VERSION_KEY, site_version
@@ -133,7 +138,32 @@ def may_be_stored(request, response):
 
 def page_key(request):
     address = f"{request.scheme}://{request.get_host()}{request.path}"
-    return "page:" + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
+    # "2": pages stored as plain values (look_up); before, pickled HttpResponses.
+    return "page:2:" + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
+
+
+def look_up(request):
+    """The page cache's key for a request that shares cached pages, the current version,
+    and the stored page of that version (None when there is none): one cache read.
+
+    A stored page is (status, reason, headers, body), plain values cheap to read back
+    and to answer with, with or without an HttpResponse.
+    """
+    key = page_key(request)
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or site_version()
+    entry = found.get(key)
+    return key, version, (entry[1] if entry is not None and entry[0] == version else None)
+
+
+def store(key, version, response):
+    page = (response.status_code, response.reason_phrase, list(response.items()), response.content)
+    cache.set(key, (version, page), settings.PUBLIC_PAGE_SHARED_MAX_AGE)
+
+
+# Set in the WSGI environ by PageCacheApplication after a miss: the key and version it
+# read, so that the middleware does not read them again.
+LOOKED_UP = "northwind.page_cache"
 
 
 class PageCacheMiddleware:
@@ -156,14 +186,48 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not shares_cached_pages(request):
             return self.get_response(request)
-        key = page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or site_version()
-        entry = found.get(key)
-        if entry is not None and entry[0] == version:
-            return entry[1]
+        looked_up = request.META.get(LOOKED_UP)
+        if looked_up is not None:
+            key, version = looked_up
+        else:
+            key, version, page = look_up(request)
+            if page is not None:
+                status, _reason, headers, body = page
+                return HttpResponse(body, status=status, headers=dict(headers))
         request._site_version = version
         response = self.get_response(request)
         if may_be_stored(request, response):
-            cache.set(key, (version, response), settings.PUBLIC_PAGE_SHARED_MAX_AGE)
+            store(key, version, response)
         return response
+
+
+class PageCacheApplication:
+    """The WSGI application gunicorn runs (cms/wsgi.py): Django's, with page-cache hits
+    answered in front of it.
+
+    A hit is answered from the stored status, headers and body before Django's handler
+    builds its request, sends request_started and request_finished (and checks every
+    database connection on each), runs the middleware or builds a response: what a hit
+    cost beyond the static file (bench/public_page.py). Who shares cached pages and the
+    key are decided by the same functions the middleware uses, on the same WSGIRequest
+    Django would build; a miss is handed to Django with what was read.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if settings.PAGE_CACHE:
+            request = WSGIRequest(environ)
+            if shares_cached_pages(request):
+                try:
+                    key, version, page = look_up(request)
+                except DisallowedHost:
+                    pass  # Django answers it (400), and logs it
+                else:
+                    if page is not None:
+                        status, reason, headers, body = page
+                        start_response(f"{status} {reason}", headers)
+                        return [body]
+                    environ[LOOKED_UP] = (key, version)
+        return self.application(environ, start_response)

@@ -3,15 +3,19 @@ anonymous visitors' public pages are kept and served without a database query, e
 publish empties it at once, and nobody signed in, no form and no preview is ever
 served from it."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cms.caching import may_be_stored
+from cms.wsgi import application
 from cms.factories import DocumentFactory
 from cms.site_version import bump_site_version, site_version
 from home.factories import ContentPageFactory
@@ -309,6 +313,118 @@ def test_only_a_response_the_same_for_every_visitor_is_stored(rf):
     assert not may_be_stored(request, with_cookie)
     request._csp_nonce = "a-nonce-for-this-response-only"
     assert not may_be_stored(request, public())
+
+
+# The WSGI application gunicorn runs ------------------------------------------------------
+
+
+def served(environ):
+    """Status, headers and body of one request through cms.wsgi.application, as gunicorn
+    calls it."""
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = status, headers
+
+    # As Django's test client does: the test's transaction is not a connection to close.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = application(environ, start_response)
+        try:
+            content = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], dict(answer["headers"]), content
+
+
+@pytest.fixture
+def reached_django():
+    """The requests that reached Django's handler (it sends request_started for each)."""
+    started = []
+
+    def count(environ, **kwargs):
+        started.append(environ["PATH_INFO"])
+
+    request_started.connect(count)
+    yield started
+    request_started.disconnect(count)
+
+
+def test_gunicorn_gets_a_hit_before_djangos_handler_runs(
+    rf, about, reached_django, django_assert_num_queries
+):
+    miss = served(rf.get(about.url).environ)
+    assert reached_django == [about.url]
+
+    with django_assert_num_queries(0):
+        hit = served(rf.get(about.url).environ)
+
+    assert reached_django == [about.url]
+    assert hit == miss
+    status, headers, content = hit
+    assert status == "200 OK" and b"About the union" in content
+    assert policy_of(SimpleNamespace(headers=headers)) == POLICY
+    assert headers["X-Frame-Options"] == "DENY"
+    assert int(headers["Content-Length"]) == len(content)
+    assert "public" in {part.strip() for part in headers["Cache-Control"].split(",")}
+    assert "Set-Cookie" not in headers
+
+
+def test_gunicorn_sends_anyone_the_cache_may_not_answer_to_django(
+    rf, about, member, reached_django
+):
+    served(rf.get(about.url).environ)  # cached
+    reached_django.clear()
+
+    signed_in = rf.get(about.url, HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}=abc").environ
+    with_token = rf.get(about.url, HTTP_AUTHORIZATION="Bearer abc").environ
+    searching = rf.get(about.url, {"page": "2"}).environ
+    for environ in (signed_in, with_token, searching, rf.post(about.url).environ):
+        served(environ)
+
+    assert reached_django == [about.url] * 4
+
+
+def test_gunicorn_leaves_a_forged_host_to_django(rf, about, reached_django):
+    served(rf.get(about.url).environ)  # cached for testserver
+
+    status, _headers, _content = served(rf.get(about.url, HTTP_HOST="evil.example").environ)
+
+    assert status.startswith("400")
+    assert reached_django == [about.url, about.url]
+
+
+def test_gunicorn_shows_a_publish_at_once(rf, home_page, about, reached_django):
+    served(rf.get(about.url).environ)
+    ContentPage.objects.filter(pk=about.pk).update(title="About Northwind")
+
+    other = ContentPageFactory(parent=home_page, title="Strike pay", live=False)
+    other.save_revision().publish()
+    _status, _headers, content = served(rf.get(about.url).environ)
+
+    assert b"About Northwind" in content
+    assert reached_django == [about.url, about.url]
+
+
+def test_a_miss_reads_the_page_cache_once(rf, about, monkeypatch):
+    default_cache = caches["default"]
+    get_many = default_cache.get_many
+    page_reads = []
+
+    def counted(keys, *args, **kwargs):
+        page_reads.extend(key for key in keys if key.startswith("page:"))
+        return get_many(keys, *args, **kwargs)
+
+    monkeypatch.setattr(default_cache, "get_many", counted)
+
+    served(rf.get(about.url).environ)
+
+    assert len(page_reads) == 1
 
 
 # Image renditions ------------------------------------------------------------------------
