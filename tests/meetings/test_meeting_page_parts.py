@@ -107,6 +107,7 @@ def test_no_member_sees_another_members_vote_receipt_or_token_through_the_parts(
         # the member has voted, and their receipt, never.
         assert "csrfmiddlewaretoken" not in kept and receipt not in kept
         assert first_token not in kept and "Your vote is recorded" not in kept
+        assert "data-csrf" not in kept and "?pass=" in kept  # the pass and token: each render's
 
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
