@@ -83,6 +83,30 @@ within a run, not the absolute figures):
   0.86 ms, 5 SQL, 4 Redis; dashboard 6.96 ms (9.7 x), PostgreSQL 0.84 ms, 4 SQL,
   3 Redis. The static file got cheaper too (it passes the CSP middleware), so the
   ratios moved less than the pages' own CPU.
+- with more of each member's page shared (cms/shared_parts.py): the open item's
+  heading, text and what it needs to carry; the member's own vote form, all but its
+  CSRF token (a proxy's form, which names the giver, never); the account links, the
+  calendar link, the attendance forms' and the shared section's addresses, all but
+  their tokens and pass; on the dashboard each meeting's Enter button and countdown
+  (not the time left) and the account section; and the request's user and member read
+  in one query (members.audience.users_with_their_member). An in-process profile
+  before (cProfile, CPU time): templates about 43% of the meeting page, the open item
+  alone (its rich text, the vote form's reverse() and loop) about 14%, eight reverse()
+  calls about 5%. Base (d366467) and after, run in turn on a machine otherwise mostly
+  idle (load 0.3-3; the static file 0.45-0.51 ms, cheaper than in the runs above):
+  run A, base meeting page 7.28 ms (14.8 x), dashboard 5.59 ms (11.3 x); after 6.65 ms
+  (13.1 x), 4.95 ms (9.7 x). Run B, base 6.05 ms (12.6 x), 4.74 ms (9.9 x); after
+  5.05 ms (11.2 x), 4.02 ms (8.9 x): 9-17% less CPU on the meeting page and 11-15% on
+  the dashboard; SQL 5 -> 4 and 4 -> 3, Redis 4 and 3 unchanged. In-process (test
+  client, same settings and data, 3 rounds of 400 requests each, base then after) the
+  gain was smaller: meeting page 5.05-5.63 -> 4.96-5.45 ms (about 3%), dashboard
+  3.61-4.21 -> 3.34-3.61 ms (about 12%); the wrk pairs may flatter the meeting page.
+  Base runs alone differed by 17%, so compare within a pair (runs made while test suites ran
+  beside them, the static file 0.66-1.01 ms, put the same code's meeting page anywhere
+  from 8.4 to 11.9 x). Issue 17's 8 x is still not
+  reached: what is left of the meeting page is spread thin (the route and page row,
+  the session, user and member, the items and choices, the MGET, CSRF masking, the
+  attendance times, the template's per-member nodes).
 """
 
 import os

@@ -8,9 +8,11 @@ the start of an AGM when they all load it at once, was most of the page's CPU. S
 page's template marks them `{% sharedpart "name" %}…{% endsharedpart %}`
 (cms/templatetags/shared_part_tags.py), and a page that offers its parts (a
 `SharedParts` in the context as `shared_parts`) gets each one from the cache entry,
-rendering and keeping only what is missing. What is personal (the ballot forms with
-their CSRF token, "your vote is recorded", the receipts, proxy ballots, attendance,
-the account links, messages) stays outside the marks and is rendered for each member.
+rendering and keeping only what is missing. What is personal (CSRF tokens, whether a
+member has voted and "your vote is recorded", the receipts, proxy ballots, attendance
+times, messages) stays outside the marks and is rendered for each member. A form the
+same for all but its token (the member's own vote form, the account links' sign-out)
+is marked in two pieces around the token.
 
 Correct across app servers: an entry is kept under a key that names everything the
 parts depend on that can change (the page and the site version, which every publish,

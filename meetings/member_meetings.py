@@ -57,6 +57,17 @@ class MemberMeeting:
         return f"meeting-{self.meeting.pk}"
 
     @property
+    def enter_part(self):
+        """Its "Enter meeting" button, for those who may enter: the same for each of them
+        (a shared part; who may enter is decided for each member)."""
+        return f"meeting-{self.meeting.pk}-enter"
+
+    @property
+    def countdown_part(self):
+        """Its countdown, but for the time left, which is worked out on each load."""
+        return f"meeting-{self.meeting.pk}-countdown"
+
+    @property
     def can_enter(self):
         return self.eligibility.ok and self.room_is_open
 

@@ -692,14 +692,15 @@ class MeetingPage(RoutablePageMixin, Page):
 
         Their fingerprint: the meeting's polled state, which every chair action, count
         and agenda change moves on, and the ballot items as the page has just read them
-        (`board`), so an item that changed shows at once even before the state moves.
+        (`board`), so an item that changed shows at once even before the state moves:
+        everything an open item's parts show (its heading, text, what it needs to carry
+        and its vote form's choices) is in it.
         """
         if not eligibility or getattr(request, "is_preview", False) or self.pk is None:
             return None
         state = cached_now_state(self.pk)
-        items = [row.item for row in board]
         if state["counting"] or any(
-            item.state == BallotItem.State.CLOSED and not item.is_counted for item in items
+            row.item.state == BallotItem.State.CLOSED and not row.item.is_counted for row in board
         ):
             return None  # a count's progress moves on without the state
         key = self.parts_key(room_is_open)
@@ -715,8 +716,16 @@ class MeetingPage(RoutablePageMixin, Page):
                     item.counted_at,
                     item.outside_counts_added_at,
                     item.acclaimed,
+                    item.text,
+                    item.kind,
+                    item.majority,
+                    item.seats,
+                    item.requires_majority,
+                    item.recorded,
+                    tuple((choice.pk, choice.label) for choice in row.choices),
                 )
-                for item in items
+                for row in board
+                for item in (row.item,)
             ),
         )
         return SharedParts(key, fingerprint, read_ahead.get(key))

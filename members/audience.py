@@ -50,6 +50,10 @@ def signed_in_voter(request):
     return request._signed_in_member
 
 
+# The member's units, as `signed_in_member` loads them with the member.
+MEMBER_UNITS = ("local__sector", "local__area_council", "chapter__local")
+
+
 def _signed_in_members(fields):
     from members.models import Member  # imported here: this module loads with the models
 
@@ -58,15 +62,53 @@ def _signed_in_members(fields):
         # units, and only if the account's primary address is confirmed.
         members = Member.objects.with_confirmed_account().filter(account_id=account_id).order_by()
         if fields is None:
-            members = members.select_related(
-                "local__sector", "local__area_council", "chapter__local"
-            )
+            members = members.select_related(*MEMBER_UNITS)
         else:
             members = members.select_related("local").only(*fields)
         return members[:1]
 
     # Compiled once per process: compiling the join cost more than running it.
     return PreparedQuery(build)
+
+
+def users_with_their_member():
+    """A query for the user with id `user_id` that also brings their roster entry, as
+    `signed_in_member` would find it (its units, and only with a confirmed account):
+    the authentication backends load a request's user with it (members/auth_backends.py),
+    so a member's page reads user and member in one query, not two."""
+
+    def build(user_id):
+        from django.contrib.auth import get_user_model
+        from django.db.models import Exists, OuterRef
+
+        from members.models import Member
+
+        return (
+            get_user_model()
+            ._default_manager.filter(pk=user_id)
+            .select_related(*(f"member__{units}" for units in MEMBER_UNITS))
+            .annotate(
+                member_confirmed=Exists(
+                    Member.objects.with_confirmed_account().filter(account_id=OuterRef("pk"))
+                )
+            )
+            .order_by()[:1]
+        )
+
+    return PreparedQuery(build)
+
+
+def keep_signed_in_member(user):
+    """After `users_with_their_member`: the member it brought, kept on the user for
+    `signed_in_member` (None: the user is no member we may personalise for)."""
+    from members.models import Member
+
+    member = Member.account.field.remote_field.get_cached_value(user, None)
+    if member is not None and user.member_confirmed:
+        member._account_confirmed = True
+    else:
+        member = None
+    user._signed_in_member = member
 
 
 _MEMBER_LOOKUPS = {}
@@ -76,6 +118,10 @@ def _find_signed_in_member(request, fields=None):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
+    if hasattr(user, "_signed_in_member"):
+        # Loaded with the user (`keep_signed_in_member`): all of the member, so also
+        # whatever `fields` asks for.
+        return user._signed_in_member
     lookup = _MEMBER_LOOKUPS.get(fields)
     if lookup is None:
         lookup = _MEMBER_LOOKUPS.setdefault(fields, _signed_in_members(fields))

@@ -37,6 +37,23 @@ class BoardItem:
     proxy_ballots: list = field(default_factory=list)  # a proxy holder's, on an open item
 
     @property
+    def part_name(self):
+        """An open item's heading, text and what it needs to carry: the same for every
+        member who may attend (a shared part, cms/shared_parts.py)."""
+        return f"open-item-{self.item.pk}"
+
+    # The member's own vote form on an open item, all but its CSRF token: the same for
+    # every member shown it (shared parts; a proxy's form names the giver, so never is).
+
+    @property
+    def form_start_part(self):
+        return f"vote-form-{self.item.pk}-start"
+
+    @property
+    def form_end_part(self):
+        return f"vote-form-{self.item.pk}-end"
+
+    @property
     def input_type(self):
         return "checkbox" if self.item.max_choices > 1 else "radio"
 

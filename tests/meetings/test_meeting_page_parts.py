@@ -4,6 +4,8 @@ next page load; nothing of one member reaches another, an outsider or a preview;
 a page load costs a fixed number of queries and cache round trips, however many items
 and materials the meeting has."""
 
+import re
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -13,10 +15,11 @@ from django.urls import reverse
 
 from meetings.ballots.casting import cast_vote
 from meetings.ballots.chairing import close_item, open_item
-from meetings.ballots.models import BallotItem
+from meetings.ballots.models import BallotItem, VoterRecord
 from meetings.factories import BallotItemFactory, MeetingMaterialFactory
 from meetings.floor.business import add_motion
 from tests.meeting_fixtures import choice, meeting_under_way, receipt_shown
+from tests.meetings.proxies.proxy_fixtures import approved, open_motion, proxy_meeting
 from tests.staff_fixtures import signed_in, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +103,78 @@ def test_no_member_sees_another_members_vote_receipt_or_token_through_the_parts(
     assert first_token not in second_html
     for _fingerprint, parts in parts_entry(agm["meeting"]):
         kept = "".join(parts.values())
+        # The vote form and the account links are kept all but their CSRF tokens; whether
+        # the member has voted, and their receipt, never.
         assert "csrfmiddlewaretoken" not in kept and receipt not in kept
-        assert "Cast my vote" not in kept and "Your vote is recorded" not in kept
-        assert "Sign out" not in kept  # the account links are each visitor's own
+        assert first_token not in kept and "Your vote is recorded" not in kept
+        assert "data-csrf" not in kept and "?pass=" in kept  # the pass and token: each render's
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_each_members_vote_form_from_the_parts_carries_their_own_token_and_counts(agm):
+    first, second = (client_of(member) for member in agm["voters"])
+    meeting, item = agm["meeting"], agm["item"]
+    shown_from_the_parts(first, meeting)
+    kept_before = parts_entry(meeting)
+
+    html = page(second, meeting)
+
+    # The form came from the parts (nothing new kept) with the second member's token in it.
+    assert parts_entry(meeting) == kept_before
+    form = html[
+        html.index('class="vote-form"') : html.index("</form>", html.index('class="vote-form"'))
+    ]
+    (token,) = CSRF_INPUT.findall(form)
+    assert form.count('<input type="radio" name="choice"') == 3
+    assert '<label for="choice-' in form and "<legend>Choose one</legend>" in form
+    enforcing = Client(enforce_csrf_checks=True)
+    enforcing.cookies = second.cookies
+    response = enforcing.post(
+        reverse("meetings:vote", args=[meeting.pk, item.pk]),
+        {"choice": [choice(item, "For")], "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code == 302
+    assert VoterRecord.objects.filter(item=item, member=agm["voters"][1]).exists()
+    assert "Your vote is recorded" in page(second, meeting)
+    assert "Cast my vote" in page(first, meeting)
+
+
+def test_an_open_items_text_and_choices_changed_show_at_once(agm):
+    # No on_commit and no new state: the items and choices as the page reads them are
+    # the parts' fingerprint.
+    client = client_of(agm["voter"])
+    item = agm["item"]
+    assert "Cast my vote" in shown_from_the_parts(client, agm["meeting"])
+
+    item.text = "<p>That the Chapter asks for two nurses a ward at night.</p>"
+    item.save()
+    item.choices.filter(label="Against").update(label="Against the motion")
+
+    html = page(client, agm["meeting"])
+    assert "two nurses a ward at night" in html and "Against the motion" in html
+
+
+def test_a_proxy_holders_ballot_for_the_giver_is_never_shared(home_page):
+    setup = proxy_meeting(home_page, started=True)
+    giver, holder, other = setup["members"][:3]
+    approved(setup["meeting"], giver, holder)
+    meeting = setup["meeting"]
+    open_motion(meeting, setup["chair"])
+    shown_from_the_parts(client_of(other), meeting)
+
+    html = page(client_of(holder), meeting)
+
+    assert f"Voting as proxy for {giver.full_name}" in html
+    assert html.count('class="vote-form"') == 2 and html.count("csrfmiddlewaretoken") >= 2
+    # The giver's form is the giver's, not a copy of the member's own form.
+    assert f'name="on_behalf_of" value="{giver.member_id}"' in html
+    assert f"Cast the vote for {giver.full_name}" in html
+    for _fingerprint, parts in parts_entry(meeting):
+        kept = "".join(parts.values())
+        assert giver.full_name not in kept and giver.member_id not in kept
+        assert "on_behalf_of" not in kept
 
 
 def test_an_outsider_never_gets_the_members_parts(agm):
@@ -227,10 +299,10 @@ def test_a_page_load_costs_the_same_few_queries_and_cache_calls_with_many_items(
     many = costs(client, meeting, monkeypatch)
 
     assert BallotItem.objects.filter(meeting=meeting, state="closed").count() == 6
-    # The page, the user, the member, their items and choices (and here the session,
-    # which production reads from the cache; the materials only with the parts). The
-    # cache: the site version, the site with the route (one read), and one read of all
-    # the page needs.
+    # The page, the user with their member (one query), their items and choices (and
+    # here the session, which production reads from the cache; the materials only with
+    # the parts). The cache: the site version, the site with the route (one read), and
+    # one read of all the page needs.
     assert few == many
     queries, calls = many
-    assert queries <= 6 and calls <= 3, many
+    assert queries <= 5 and calls <= 3, many

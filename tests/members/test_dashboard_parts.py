@@ -77,7 +77,37 @@ def test_members_of_the_same_units_share_the_parts_and_keep_their_own_greeting(u
     assert not [q for q in queries.captured_queries if "home_contentpage" in q["sql"]]
     for parts in kept_parts():
         kept = "".join(parts.values())
-        assert "Hello" not in kept and "Sign out" not in kept and "csrf" not in kept
+        # The account links are kept all but their CSRF token.
+        assert "Hello" not in kept and "csrf" not in kept
+
+
+def test_the_countdowns_time_left_is_worked_out_on_each_load(union):
+    dashboard(union["ada"])
+    dashboard(union["ada"])
+
+    ben = dashboard(union["ben"])
+
+    row = ben[ben.index('<li class="meeting-row">') :]
+    assert '<p class="countdown"' in row and "Opens in 2\xa0days" in row
+    kept = "".join("".join(parts.values()) for parts in kept_parts())
+    assert 'class="countdown"' in kept and "days" not in kept
+
+
+def test_who_may_enter_is_each_members_own_beside_the_shared_enter_button(union):
+    meeting = union["meeting"]
+    meeting.starts_at = timezone.now() + datetime.timedelta(minutes=10)
+    meeting.ends_at = meeting.starts_at + datetime.timedelta(hours=2)
+    meeting.save_revision().publish()
+    union["ben"].standing = Standing.SUSPENDED
+    union["ben"].save()
+    dashboard(union["ada"])
+    ada = dashboard(union["ada"])
+
+    ben = dashboard(union["ben"])
+
+    assert "Enter meeting" in ada
+    assert "Enter meeting" not in ben and "suspended" in ben.lower()
+    assert "Enter meeting" in "".join("".join(parts.values()) for parts in kept_parts())
 
 
 def test_a_member_of_other_units_never_gets_their_parts(union):

@@ -312,10 +312,11 @@ def test_answers_are_never_cached_by_shared_caches_or_the_browser(units):
 
 
 # Queries for one request, whatever the number of meetings and materials. Session:
-# session, user, member (with units and account check), meetings (with audience
-# units), materials (with documents), Wagtail's site root paths (cached after).
-# Token: the session and user give way to one query for the token with its user.
-MEETINGS_QUERIES = {"session": 6, "token": 5}
+# session, user with their member (with units and account check: one query,
+# members.audience.users_with_their_member), meetings (with audience units), materials
+# (with documents), Wagtail's site root paths (cached after). Token: the session and
+# user give way to one query for the token with its user, and the member is one more.
+MEETINGS_QUERIES = {"session": 5, "token": 5}
 
 
 @pytest.mark.parametrize("auth", ["session", "token"])
@@ -346,7 +347,7 @@ def test_meetings_are_read_in_a_constant_number_of_queries(
 def test_profile_is_read_in_a_constant_number_of_queries(units, django_assert_num_queries):
     client = signed_in(member_of(units["a"]))
 
-    with django_assert_num_queries(3):  # session, user, member with units and account check
+    with django_assert_num_queries(2):  # session, user with member, units and account check
         client.get(API + "me/")
 
 
