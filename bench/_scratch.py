@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 # Databases 14 down to 8: the site uses 0, tests/cms/test_settings.py uses 1 and 15.
 REDIS_DB_CHOICES = range(14, 7, -1)
 CLAIM_KEY = "northwind-bench-claim"
+CLAIM_SECONDS = 4 * 3600  # longer than any benchmark; a killed one's claim lapses
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
@@ -114,12 +115,13 @@ class Scratch:
 
         for number in REDIS_DB_CHOICES:
             client = redis.Redis.from_url(f"{self.redis_base}/{number}", socket_timeout=5)
-            # An empty database, claimed atomically so two benchmarks never share one.
-            if client.dbsize() == 0 and client.set(CLAIM_KEY, os.getpid(), nx=True, ex=900):
+            # An empty database, claimed atomically so two benchmarks never share one. The
+            # claim stays until cleanup flushes the database: the site writes nothing to
+            # it until migrations are done, and another benchmark starting meanwhile must
+            # not take it for empty.
+            if client.dbsize() == 0 and client.set(CLAIM_KEY, os.getpid(), nx=True, ex=CLAIM_SECONDS):
                 if client.dbsize() == 1:
                     self.redis_db, self.redis = number, client
-                    client.delete(CLAIM_KEY)
-                    client.flushdb()
                     return
                 client.delete(CLAIM_KEY)
             client.close()
