@@ -23,7 +23,12 @@ from rest_framework.views import APIView
 
 from cms.prepared_queries import PreparedQuery
 from meetings.ballots import rate_counting
-from members.audience import signed_in_member, signed_in_voter
+from members.audience import (
+    MEMBER_UNITS,
+    keep_signed_in_member,
+    signed_in_member,
+    signed_in_voter,
+)
 
 NOT_A_MEMBER = (
     "This account is not linked to a member of the union, so the member API has nothing "
@@ -52,7 +57,22 @@ def revoke_token(user):
 
 
 def _token_with_user(digest):
-    return Token.objects.select_related("user").filter(key=digest)[:1]
+    # The user's roster entry comes too, as the sign-in backends' user query brings it
+    # (members.audience.users_with_their_member): a vote by token reads token, user and
+    # member in one statement.
+    from django.db.models import Exists, OuterRef
+
+    from members.models import Member
+
+    return (
+        Token.objects.select_related("user", *(f"user__member__{units}" for units in MEMBER_UNITS))
+        .annotate(
+            member_confirmed=Exists(
+                Member.objects.with_confirmed_account().filter(account_id=OuterRef("user_id"))
+            )
+        )
+        .filter(key=digest)[:1]
+    )
 
 
 # Compiled once per process (cms/prepared_queries.py): on every token request, votes
@@ -72,6 +92,8 @@ class MemberTokenAuthentication(TokenAuthentication):
             raise AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
+        token.user.member_confirmed = token.member_confirmed
+        keep_signed_in_member(token.user)
         return (token.user, token)
 
 

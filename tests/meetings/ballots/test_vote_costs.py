@@ -28,10 +28,10 @@ pytestmark = [
 ]
 
 # A vote's statements once the item's first vote has filled the shared cache: the user
-# (by session or by token, with the token), the member with their units, and the vote
+# with their member and units (by session, or by token with the token), and the vote
 # itself. PostgreSQL writes the vote in one statement (casting._RECORD_VOTE_SQL); other
 # databases read the item's state and insert inside a transaction and a savepoint.
-STATEMENTS = {"postgresql": 3}
+STATEMENTS = {"postgresql": 2}
 # The session or the API's throttle, the rate limit's script, and one MGET of what the
 # vote reads (casting.vote_reads): the item's and the site's versions, the item, the
 # member's proxies.

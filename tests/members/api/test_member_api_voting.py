@@ -308,6 +308,25 @@ def test_anonymous_and_unconfirmed_requests_are_refused(client, agm, chair):
     assert recorded() == before
 
 
+def test_a_token_stops_voting_when_its_account_is_no_longer_confirmed(agm, chair):
+    # The token's user comes with their member in one query (members/api/access.py); the
+    # account rule is still asked there.
+    from allauth.account.models import EmailAddress
+
+    item = motion(agm["meeting"], chair)
+    voter = member_of(agm["chapter"])
+    program = with_token(voter)
+    assert program.get(ballot_url(agm["meeting"])).status_code == 200
+    EmailAddress.objects.filter(user=voter.account).update(verified=False)
+    before = recorded()
+
+    refused = vote(program, agm["meeting"], item, [choice(item, "For")])
+
+    assert refused.status_code == 403
+    assert "Confirm your email address" in refused.json()["detail"]
+    assert recorded() == before
+
+
 # Voting -------------------------------------------------------------------------------
 
 
