@@ -51,6 +51,15 @@ Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy ma
   4.16 ms (1.16 ×; app alone 1.20 ×), fetch 4.46 ms (1.24 ×; 1.30 ×), API 4.64 ms
   (1.29 ×; 1.35 ×); 3 statements and 3 Redis commands a vote; in-process 3.2-3.5 ms a
   vote (was 4.2-4.4).
+- after the user comes with their member in one statement (by session or by token), on
+  a quiet machine but slower that day (the floor 4.49-4.70 ms), two runs
+  (BENCH_ROUNDS=3, d8b89f2): form 1.28 and 1.14 ×, fetch 1.33 and 1.26 ×, API 1.42 and
+  1.33 × (app alone: form 1.31 / 1.16, fetch 1.38 / 1.30, API 1.48 / 1.38); 2 statements
+  and 3 Redis commands a vote; in-process 3.8-5.4 ms a vote. An in-process A/B of the
+  one statement against the two (300 votes a path, alternately) showed no difference
+  beyond the noise (3.7-4.3 against 3.9-5.5 ms). The API's vote stays just over 1.3 ×:
+  DRF's dispatch, its throttle's own Redis script and the serializer are what it pays
+  beyond the form.
 """
 
 import asyncio
