@@ -6,9 +6,11 @@ import os
 
 import psycopg
 import pytest
+import redis
 from django.db import connection
 
 from bench._scratch import Scratch
+from tests.redis_fixtures import redis_is_running
 
 
 def test_an_sqlite_scratch_database_is_a_file_in_a_folder_removed_afterwards(monkeypatch):
@@ -28,6 +30,23 @@ def test_the_folder_is_removed_after_an_error_too(monkeypatch):
         folder = scratch.workdir
         raise RuntimeError("a benchmark failed")
     assert not folder.exists()
+
+
+@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
+def test_two_benchmarks_starting_together_get_redis_databases_of_their_own(monkeypatch):
+    # The first one's database stays empty until its site writes there (after
+    # migrations); the second must not take it meanwhile.
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("REDIS_URL", "")
+    with Scratch("first", sqlite=True, redis=True) as first:
+        with Scratch("second", sqlite=True, redis=True) as second:
+            assert first.redis_db != second.redis_db
+            second.redis.set("written", 1)
+        assert second.redis_db not in (None, first.redis_db)
+        assert first.redis.dbsize() == 1  # only the claim
+    # Each database is left empty, free for the next benchmark.
+    for number in (first.redis_db, second.redis_db):
+        assert redis.Redis.from_url(f"{first.redis_base}/{number}").dbsize() == 0, number
 
 
 def server_url():
