@@ -121,7 +121,9 @@ class Scratch:
             # claim stays until cleanup flushes the database: the site writes nothing to
             # it until migrations are done, and another benchmark starting meanwhile must
             # not take it for empty.
-            if client.dbsize() == 0 and client.set(CLAIM_KEY, os.getpid(), nx=True, ex=CLAIM_SECONDS):
+            if client.dbsize() == 0 and client.set(
+                CLAIM_KEY, os.getpid(), nx=True, ex=CLAIM_SECONDS
+            ):
                 if client.dbsize() == 1:
                     self.redis_db, self.redis = number, client
                     return

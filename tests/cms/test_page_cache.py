@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cms.caching import may_be_stored
-from cms.wsgi import application
 from cms.factories import DocumentFactory
 from cms.site_version import bump_site_version, site_version
+from cms.wsgi import application
 from home.factories import ContentPageFactory
 from home.models import ContentPage
 from tests.cms.test_security_headers import POLICY, policy_of
