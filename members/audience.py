@@ -71,40 +71,45 @@ def _signed_in_members(fields):
     return PreparedQuery(build)
 
 
+def with_their_member(queryset, user=""):
+    """`queryset`, whose rows are users (or reach one through `user`, e.g. "user__"),
+    bringing each user's roster entry as `signed_in_member` would find it: its units, and
+    as `member_confirmed` whether the account is confirmed (`with_confirmed_account`).
+    `keep_signed_in_member` then keeps it for the request."""
+    from django.db.models import Exists, OuterRef
+
+    from members.models import Member
+
+    return queryset.select_related(*(f"{user}member__{units}" for units in MEMBER_UNITS)).annotate(
+        member_confirmed=Exists(
+            Member.objects.with_confirmed_account().filter(account_id=OuterRef(f"{user}pk"))
+        )
+    )
+
+
 def users_with_their_member():
-    """A query for the user with id `user_id` that also brings their roster entry, as
-    `signed_in_member` would find it (its units, and only with a confirmed account):
-    the authentication backends load a request's user with it (members/auth_backends.py),
-    so a member's page reads user and member in one query, not two."""
+    """A query for the user with id `user_id` that also brings their roster entry
+    (`with_their_member`): the authentication backends load a request's user with it
+    (members/auth_backends.py), so a member's page reads user and member in one query,
+    not two."""
 
     def build(user_id):
         from django.contrib.auth import get_user_model
-        from django.db.models import Exists, OuterRef
 
-        from members.models import Member
-
-        return (
-            get_user_model()
-            ._default_manager.filter(pk=user_id)
-            .select_related(*(f"member__{units}" for units in MEMBER_UNITS))
-            .annotate(
-                member_confirmed=Exists(
-                    Member.objects.with_confirmed_account().filter(account_id=OuterRef("pk"))
-                )
-            )
-            .order_by()[:1]
-        )
+        users = get_user_model()._default_manager.filter(pk=user_id)
+        return with_their_member(users).order_by()[:1]
 
     return PreparedQuery(build)
 
 
-def keep_signed_in_member(user):
-    """After `users_with_their_member`: the member it brought, kept on the user for
-    `signed_in_member` (None: the user is no member we may personalise for)."""
+def keep_signed_in_member(user, confirmed):
+    """After `with_their_member`: the member it brought (`confirmed`: its
+    `member_confirmed`), kept on the user for `signed_in_member` (None: the user is no
+    member we may personalise for)."""
     from members.models import Member
 
     member = Member.account.field.remote_field.get_cached_value(user, None)
-    if member is not None and user.member_confirmed:
+    if member is not None and confirmed:
         member._account_confirmed = True
     else:
         member = None

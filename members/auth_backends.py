@@ -27,7 +27,7 @@ class CompiledUserLookup:
         user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
-        keep_signed_in_member(user)
+        keep_signed_in_member(user, user.member_confirmed)
         return user
 
 

@@ -24,10 +24,10 @@ from rest_framework.views import APIView
 from cms.prepared_queries import PreparedQuery
 from meetings.ballots import rate_counting
 from members.audience import (
-    MEMBER_UNITS,
     keep_signed_in_member,
     signed_in_member,
     signed_in_voter,
+    with_their_member,
 )
 
 NOT_A_MEMBER = (
@@ -57,22 +57,9 @@ def revoke_token(user):
 
 
 def _token_with_user(digest):
-    # The user's roster entry comes too, as the sign-in backends' user query brings it
-    # (members.audience.users_with_their_member): a vote by token reads token, user and
-    # member in one statement.
-    from django.db.models import Exists, OuterRef
-
-    from members.models import Member
-
-    return (
-        Token.objects.select_related("user", *(f"user__member__{units}" for units in MEMBER_UNITS))
-        .annotate(
-            member_confirmed=Exists(
-                Member.objects.with_confirmed_account().filter(account_id=OuterRef("user_id"))
-            )
-        )
-        .filter(key=digest)[:1]
-    )
+    # The user's roster entry comes too, as the sign-in backends' user query brings it:
+    # a vote by token reads token, user and member in one statement.
+    return with_their_member(Token.objects.select_related("user"), "user__").filter(key=digest)[:1]
 
 
 # Compiled once per process (cms/prepared_queries.py): on every token request, votes
@@ -92,8 +79,7 @@ class MemberTokenAuthentication(TokenAuthentication):
             raise AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
-        token.user.member_confirmed = token.member_confirmed
-        keep_signed_in_member(token.user)
+        keep_signed_in_member(token.user, token.member_confirmed)
         return (token.user, token)
 
 
