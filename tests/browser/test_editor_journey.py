@@ -40,9 +40,21 @@ def type_rich_text(field, text):
     editor.press_sequentially(text)
 
 
+# Wagtail's unsaved-changes watcher (w-unsaved) takes the form's starting state 2 s
+# after the form appears and only then compares: what is typed before that counts as
+# the starting state, so it starts no autosave and no "unsaved edits" warning. Playwright
+# can write the whole guide within those 2 s (CI did, and no autosave was ever sent); a
+# person cannot. This records the moment the watcher starts, from before the admin's
+# own scripts run, so no start is missed.
+RECORD_WATCHING = """document.addEventListener(
+    "w-unsaved:watch-edits", () => { window.watchingEdits = true; });"""
+
+
 def open_a_new_guide(page):
-    """Sign in to the admin and open the form for a new guide."""
+    """Sign in to the admin and open the form for a new guide, once Wagtail watches it
+    for edits."""
     guides = GuideIndexPage.objects.get()
+    page.add_init_script(RECORD_WATCHING)
     page.goto("/admin/")
     page.get_by_label("Username").fill(EDITOR[0])
     page.get_by_label("Password").fill(EDITOR[1])
@@ -51,6 +63,7 @@ def open_a_new_guide(page):
     page.get_by_role("link", name=re.compile("Add child page")).first.click()
     # Guides hold only guide pages, so the admin goes straight to the form.
     expect(page.get_by_role("heading", name="New: Guide page")).to_have_count(1)
+    page.wait_for_function("window.watchingEdits === true", timeout=TIMEOUT_MS)
 
 
 def write_the_guide(page):
