@@ -6,7 +6,8 @@ two more for the view restrictions of the page and its ancestors, and one for th
 site. The answers are the same for every visitor until the page tree changes, and
 every change to it (publishing, unpublishing, moving, renaming or deleting a page, a
 privacy change, a site's settings) moves the site version (cms/site_version.py). So
-they are kept in the shared cache under that version: which page (its id and type)
+they are kept in the shared cache with that version, and used only while it is the
+current one: which page (its id and type)
 answers an address, what is left of the address for the page's own sub-routes, the
 view restrictions that apply, and the objects the page always shows beside its own
 row (`serve_related`: a meeting's audience unit, whose save moves the version too);
@@ -19,19 +20,23 @@ Joining the related objects in the page's own query cost PostgreSQL more than al
 rest of a meeting page: planning a join of nine tables took about 4 ms of the
 server's CPU on every request (running it, 0.25 ms).
 
+The version is kept in each value, not in its key, so that a request reads the
+version, its session, the site and the route in one round trip to Redis
+(`read_ahead.request_reads`) instead of two or three.
+
 Anything not found (a 404) is left to Wagtail's own routing and never cached.
 """
 
 import hashlib
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.utils import translation
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
+from cms import read_ahead
 from cms.prepared_queries import PreparedQuery
 from cms.site_version import request_site_version, serving
 
@@ -45,17 +50,30 @@ def _host(request):
 
 
 def site_key(request):
-    return f"site-2:{request_site_version(request)}:{_host(request)}"
+    return f"site-3:{_host(request)}"
 
 
-def find_site(request, read=None):
+def _kept(request, key):
+    """What the shared cache keeps under `key` for the request's site version, or None.
+    The version is in the value, not the key, so a request reads its version, session,
+    site and route in one round trip (`serve`)."""
+    kept = read_ahead.get(key)
+    if kept is not None and kept[0] == request_site_version(request):
+        return kept[1]
+    return None
+
+
+def _keep(request, key, value):
+    read_ahead.put(key, (request_site_version(request), value), ROUTE_TIMEOUT)
+
+
+def find_site(request):
     """`Site.find_for_request` from the shared cache; also kept on the request, where
-    Wagtail's own `Site.find_for_request` (settings, page URLs) finds it. `read`: what
-    the cache answered for keys read together, the site's among them (`route`)."""
+    Wagtail's own `Site.find_for_request` (settings, page URLs) finds it."""
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     key = site_key(request)
-    found = read.get(key) if read is not None else cache.get(key)
+    found = _kept(request, key)
     if found is None:
         site = Site._find_for_request(request)
         # The root page is read with the site, and the sites' root paths: every page
@@ -65,7 +83,7 @@ def find_site(request, read=None):
             site.root_page if site is not None else None,
             Site.get_site_root_paths(),
         )
-        cache.set(key, found, ROUTE_TIMEOUT)
+        _keep(request, key, found)
     site, root_page, root_paths = found
     if site is not None:
         site.root_page = root_page
@@ -77,22 +95,20 @@ def find_site(request, read=None):
 
 def route_key(request, path):
     # By host and port, as the site is found: under one site version a host always
-    # has the same site, so the route and the site can be read in one round trip.
+    # has the same site.
     address = f"{_host(request)}:{translation.get_language()}:{path}"
     digest = hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
-    return f"route-3:{request_site_version(request)}:{digest}"
+    return f"route-4:{digest}"
 
 
 def route(request, path):
     """Wagtail's `Page.route_for_request`, answered from the shared cache when it can be:
-    (page, args, kwargs) or None. The site and the route are read together."""
-    key = route_key(request, path)
-    site_known = hasattr(request, "_wagtail_site")
-    read = cache.get_many([key] if site_known else [site_key(request), key])
-    site = find_site(request, read)
+    (page, args, kwargs) or None."""
+    site = find_site(request)
     if site is None:
         return None
-    entry = read.get(key)
+    key = route_key(request, path)
+    entry = _kept(request, key)
     if entry is not None:
         result = route_from_entry(request, entry)
         if result is not None:
@@ -102,7 +118,7 @@ def route(request, path):
     if result is not None:
         entry = entry_for(site, result[0], path)
         use_related(result[0], entry[4])
-        cache.set(key, entry, ROUTE_TIMEOUT)
+        _keep(request, key, entry)
     return result
 
 
@@ -184,7 +200,9 @@ def use_restrictions(page, restrictions):
 def serve(request, path):
     """Wagtail's page view, with the route found by `route` above; everything keyed on
     the site version while it is served uses the version the request read first."""
-    with serving(request):
+    # The site version, the session, the site and the route: one round trip.
+    first_reads = read_ahead.request_reads(request, [site_key(request), route_key(request, path)])
+    with first_reads, serving(request):
         route(request, path)
         response = wagtail_views.serve(request, path)
         # Rendered here, as Django would right after the view, so the template's keys

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from cms import read_ahead
+
 VERSION_KEY = "site-fragments-version"
 
 # The version of the request being served (`serving`), so that every key a request
@@ -30,11 +32,12 @@ def site_version():
     version = _serving_version.get()
     if version is not None:
         return version
-    version = cache.get(VERSION_KEY)
+    # Answered by the request's first read when it named the version (`request_reads`).
+    version = read_ahead.get(VERSION_KEY)
     if version is None:
         version = time.time_ns()
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
+        if not read_ahead.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY, version)
     return version
 
 
@@ -60,7 +63,7 @@ def serving(request):
 
 
 def _new_version():
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    read_ahead.put(VERSION_KEY, time.time_ns(), timeout=None)
     # A change made while a request is served: what the request reads after it is
     # keyed on the new version.
     if _serving_version.get() is not None:

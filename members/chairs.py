@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from cms import read_ahead
 from cms.prepared_queries import PreparedQuery
+from cms.site_version import site_version
 from members.models import Chapter, Local, Member, Standing
 
 
@@ -62,9 +64,25 @@ _CHAIRS_A_UNIT = PreparedQuery(
 )
 
 
+# Which member chairs a unit changes only with a save of the Local or Chapter, which moves
+# the site version on (cms/site_version.py): the answer is kept under it.
+CHAIRS_A_UNIT_TIMEOUT = 60 * 60
+
+
+def chairs_a_unit_key(member):
+    return f"chairs-a-unit-{site_version()}-{member.pk}"
+
+
 def chairs_a_unit(member):
-    """Whether the member chairs any Local or Chapter (one query)."""
-    return bool(_CHAIRS_A_UNIT(member.pk))
+    """Whether the member chairs any Local or Chapter: one query, or none while the
+    answer is in the shared cache (the dashboard reads it with its parts). Only for
+    showing the way to the chair's pages: they ask `chaired_units` themselves."""
+    key = chairs_a_unit_key(member)
+    answer = read_ahead.get(key)
+    if answer is None:
+        answer = bool(_CHAIRS_A_UNIT(member.pk))
+        read_ahead.put(key, answer, CHAIRS_A_UNIT_TIMEOUT)
+    return answer
 
 
 def chair_may_see_unit(chair, unit):

@@ -6,7 +6,6 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from cms import read_ahead
 from cms.exports import PersonalData, csv_response
 from cms.page_routing import find_site, site_key
 from cms.shared_parts import SharedParts
@@ -32,6 +32,7 @@ from members.chairs import (
     chair_may_see_unit,
     chaired_units,
     chairs_a_unit,
+    chairs_a_unit_key,
     contact_details,
 )
 from members.forms import ActivationForm, CommunicationChoicesForm, SignUpForm
@@ -95,28 +96,40 @@ def activate(request, uidb64, token):
 
 
 @never_cache
-@login_required
 def dashboard(request):
     """ "My union": the member's own sector, Local and Chapter, and where to get help."""
+    # The site version, the session and the site (with its root paths, for the page links
+    # the member's own parts still make): one round trip.
+    with read_ahead.request_reads(request, [site_key(request)]):
+        return _dashboard(request)
+
+
+@login_required
+def _dashboard(request):
     member = signed_in_member(request)
-    parts = dashboard_parts(request, member)
-    response = render(
-        request,
-        "members/dashboard.html",
-        {
-            "member": member,
-            # Both read only when shown: not when they come with the shared parts.
-            "for_you": SimpleLazyObject(partial(pages_aimed_at, member)),
-            "my_meetings": member_meetings(member, past_limit=10, with_materials=False),
-            "is_chair": member is not None and chairs_a_unit(member),
-            "resource_centre": SimpleLazyObject(
-                partial(site_contact, "member_resource_centre", request)
-            ),
-            "shared_parts": parts,
-        },
+    # The member's shared parts and whether they chair a unit: one more round trip.
+    keys = (
+        [] if member is None else [dashboard_parts_key(request, member), chairs_a_unit_key(member)]
     )
-    if parts is not None:
-        parts.save()
+    with read_ahead.reading(keys):
+        parts = dashboard_parts(request, member)
+        response = render(
+            request,
+            "members/dashboard.html",
+            {
+                "member": member,
+                # Both read only when shown: not when they come with the shared parts.
+                "for_you": SimpleLazyObject(partial(pages_aimed_at, member)),
+                "my_meetings": member_meetings(member, past_limit=10, with_materials=False),
+                "is_chair": member is not None and chairs_a_unit(member),
+                "resource_centre": SimpleLazyObject(
+                    partial(site_contact, "member_resource_centre", request)
+                ),
+                "shared_parts": parts,
+            },
+        )
+        if parts is not None:
+            parts.save()
     return response
 
 
@@ -127,16 +140,17 @@ def dashboard_parts(request, member):
     publish, settings save and change to a unit moves on, and the member's units."""
     if member is None:
         return None
+    key = dashboard_parts_key(request, member)
+    find_site(request)
+    return SharedParts(key, None, read_ahead.get(key))
+
+
+def dashboard_parts_key(request, member):
     units = MemberUnits.of(member)
-    key = (
+    return (
         f"dashboard-parts-{request_site_version(request)}-{request.get_host()}-"
         f"{units.sector}-{units.area_council}-{units.local}-{units.chapter}"
     )
-    # Read with the site (and its root paths), for the page links the member's own
-    # parts still make: one round trip, and no query for the site.
-    read = cache.get_many([site_key(request), key])
-    find_site(request, read)
-    return SharedParts(key, None, read.get(key))
 
 
 def _chair_refusal(request):

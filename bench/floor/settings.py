@@ -11,7 +11,12 @@ DEBUG = False
 ALLOWED_HOSTS = site.ALLOWED_HOSTS
 DATABASES = site.DATABASES
 CACHES = site.CACHES
-SESSION_ENGINE = getattr(site, "SESSION_ENGINE", global_settings.SESSION_ENGINE)
+# Django's own store for the same sessions (the site's cms.sessions is Django's
+# cached_db, reading the cache along with a page's other first reads).
+_engine = getattr(site, "SESSION_ENGINE", global_settings.SESSION_ENGINE)
+SESSION_ENGINE = {"cms.sessions": "django.contrib.sessions.backends.cached_db"}.get(
+    _engine, _engine
+)
 SESSION_COOKIE_SECURE = site.SESSION_COOKIE_SECURE
 CSRF_COOKIE_SECURE = site.CSRF_COOKIE_SECURE
 TIME_ZONE = site.TIME_ZONE

@@ -150,8 +150,9 @@ if REDIS_URL:
         }
     }
     # Sessions are read from the shared cache (no query per request) and written through
-    # to the database, so a Redis restart signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # to the database, so a Redis restart signs nobody out: Django's cached_db, read with
+    # a page's other first reads (cms/sessions.py).
+    SESSION_ENGINE = "cms.sessions"
     # Wagtail keeps image rendition lookups in the cache named "renditions": here for a day
     # (the default cache's entries last 5 minutes). Keys carry the image file's hash, and
     # Wagtail deletes an entry with its rendition, so a long life is safe.

@@ -125,7 +125,7 @@ def test_query_count_is_at_most_five_and_the_same_for_one_and_fifty_meetings_mat
     client, setting, view, settings, guide_index
 ):
     # Sessions as production keeps them (read from the shared cache, no query).
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "cms.sessions"
     member = setting["member"]
     chair = chair_account()
     client.force_login(member.account)

@@ -41,7 +41,7 @@ REDIS_COMMANDS = {"form": 3, "fetch": 3, "api": 3}
 @pytest.fixture
 def redis_cache(settings):
     use_redis_cache(settings, "vote-costs")
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "cms.sessions"
     yield
     cache.delete_pattern("*")
 
