@@ -34,6 +34,7 @@ from meetings.attendance.register import STAY_KEY, attendance_for
 from meetings.ballots import light_page
 from meetings.ballots import scrutineers as scrutineer_views
 from meetings.ballots import views as ballot_views
+from meetings.ballots.board import OPENED_CHOICES_KEY
 from meetings.ballots.chairing import chair_ids, chairs_key
 from meetings.ballots.live import NOW_KEY, cached_now_state
 from meetings.ballots.models import (
@@ -673,7 +674,12 @@ class MeetingPage(RoutablePageMixin, Page):
 
     def cache_keys(self, member, room_is_open):
         """The shared cache's entries the page of this member reads."""
-        keys = [NOW_KEY.format(pk=self.pk), chairs_key(self.pk), self.parts_key(room_is_open)]
+        keys = [
+            NOW_KEY.format(pk=self.pk),
+            chairs_key(self.pk),
+            self.parts_key(room_is_open),
+            OPENED_CHOICES_KEY.format(pk=self.pk),
+        ]
         if member is not None:
             keys += [
                 key.format(meeting=self.pk, member=member.pk)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
 
+from cms import read_ahead
 from cms.prepared_queries import PreparedQuery
 from meetings.ballots.counting import count_progress
 from meetings.ballots.models import BallotItem, Choice, VoterRecord
@@ -144,13 +145,45 @@ CHOICES = PreparedQuery(
 )
 
 
-def board(meeting, member):
-    """The meeting's ballot items in agenda order, with what this member may do on each."""
-    items = MEMBERS_ITEMS(meeting.pk, member.pk) if member is not None else ITEMS(meeting.pk)
+# The choices of the meeting's opened items, kept with the items' opening times.
+OPENED_CHOICES_KEY = "meeting-opened-choices-{pk}"
+OPENED_CHOICES_TIMEOUT = 60 * 60
+
+
+def _choices_of(meeting_id, items, drafts):
+    """{item id: [its choices]}. An item's choices are made when it opens and never change
+    after (an opened item cannot be edited: `casting.opened_item_choices`), so those of
+    the opened items are kept in the shared cache, valid while the meeting's opened items
+    and their opening times are the ones read now. A draft item's choices are read from
+    the database, and only when `drafts`: the ballot section names a draft item alone."""
+    opened = tuple(
+        (item.pk, item.opened_at.timestamp()) for item in items if item.opened_at is not None
+    )
+    if drafts and len(opened) < len(items):
+        kept = None
+    elif not opened:
+        return {}
+    else:
+        kept = read_ahead.get(OPENED_CHOICES_KEY.format(pk=meeting_id))
+    if kept is not None and kept[0] == opened:
+        return kept[1]
     choices = {}
-    if items:
-        for choice in CHOICES(meeting.pk):
-            choices.setdefault(choice.item_id, []).append(choice)
+    for choice in CHOICES(meeting_id):
+        choices.setdefault(choice.item_id, []).append(choice)
+    if opened:
+        read_ahead.put(
+            OPENED_CHOICES_KEY.format(pk=meeting_id),
+            (opened, {pk: choices.get(pk, []) for pk, _ in opened}),
+            OPENED_CHOICES_TIMEOUT,
+        )
+    return choices
+
+
+def board(meeting, member, *, drafts=True):
+    """The meeting's ballot items in agenda order, with what this member may do on each
+    (`drafts`: with the draft items' choices too)."""
+    items = MEMBERS_ITEMS(meeting.pk, member.pk) if member is not None else ITEMS(meeting.pk)
+    choices = _choices_of(meeting.pk, items, drafts) if items else {}
     rows = []
     for item in items:
         item_choices = choices.get(item.pk, [])

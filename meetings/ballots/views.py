@@ -89,7 +89,8 @@ def section_rows(meeting, member):
     """The ballot section's rows for this member (None: for no member), in the order the
     section shows them: what the member must do now first, then results, then what is to
     come."""
-    rows = board(meeting, member)
+    # Draft items are named alone (their titles), so their choices are not read.
+    rows = board(meeting, member, drafts=False)
     open_rows = [row for row in rows if row.item.state == BallotItem.State.OPEN]
     closed_rows = [row for row in rows if row.item.state == BallotItem.State.CLOSED]
     return {

@@ -141,19 +141,47 @@ def test_each_members_vote_form_from_the_parts_carries_their_own_token_and_count
     assert "Cast my vote" in page(first, meeting)
 
 
-def test_an_open_items_text_and_choices_changed_show_at_once(agm):
-    # No on_commit and no new state: the items and choices as the page reads them are
-    # the parts' fingerprint.
+def test_an_open_items_text_changed_shows_at_once(agm):
+    # No on_commit and no new state: the items as the page reads them are the parts'
+    # fingerprint.
     client = client_of(agm["voter"])
     item = agm["item"]
     assert "Cast my vote" in shown_from_the_parts(client, agm["meeting"])
 
     item.text = "<p>That the Chapter asks for two nurses a ward at night.</p>"
     item.save()
-    item.choices.filter(label="Against").update(label="Against the motion")
 
-    html = page(client, agm["meeting"])
-    assert "two nurses a ward at night" in html and "Against the motion" in html
+    assert "two nurses a ward at night" in page(client, agm["meeting"])
+
+
+def choice_reads(client, meeting):
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client, meeting)
+    return html, [q["sql"] for q in queries.captured_queries if "meetings_choice" in q["sql"]]
+
+
+def test_opened_items_choices_are_read_once_and_an_item_that_opens_brings_its_own(agm):
+    """An item's choices are made when it opens and never change after (only a draft can
+    be edited), so the page keeps the opened items' choices with their opening times; a
+    draft's are never read (the page names it alone), and an item that opens brings its
+    own at once."""
+    meeting, chair = agm["meeting"], agm["chair"]
+    client = client_of(agm["voter"])
+    later = BallotItemFactory(meeting=meeting, title="Motion 2: a hardship fund")
+    page(client, meeting)
+    page(client, meeting)
+
+    html, reads = choice_reads(client, meeting)
+    assert "Cast my vote" in html and "Motion 2: a hardship fund" in html
+    assert reads == []
+
+    close_item(agm["item"], chair)
+    open_item(later, chair)
+
+    html, reads = choice_reads(client, meeting)
+    assert f'value="{choice(later, "For")}"' in html and "Cast my vote" in html
+    assert reads  # read again (with the closed item's result, counted once)
+    assert choice_reads(client, meeting)[1] == []
 
 
 def test_a_proxy_holders_ballot_for_the_giver_is_never_shared(home_page):
