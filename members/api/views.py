@@ -326,6 +326,12 @@ class CastVoteView(MemberAPIView):
 
     parser_classes = [JSONParser]
     loads_voter_only = True  # the member as a vote needs them (`signed_in_voter`)
+    # A vote's limit is the one vote rate limit (`over_vote_limit`, below), as on the
+    # meeting page: its 429 is the one this view documents. The API's per-user throttle is
+    # not counted as well: looser (REST_FRAMEWORK's rate against the vote limit's), it
+    # would answer a vote with another 429 than the documented one, and it cost every vote
+    # a second round trip to Redis. (Anonymous requests are refused before any throttle.)
+    throttle_classes = []
 
     @extend_schema(
         operation_id="meetings_ballot_vote",

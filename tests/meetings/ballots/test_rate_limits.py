@@ -250,3 +250,25 @@ def test_receipt_checks_are_limited_on_the_page_and_the_api_together(agm):
     assert over_api.status_code == 429 and over_api["Retry-After"] == "60"
     # Another member is not held up.
     assert signed_in(agm["voters"][1]).get(page, {"receipt": "AAAAAAAAAA"}).status_code == 200
+
+
+def test_an_api_vote_is_limited_by_the_vote_limit_alone(agm, shared_cache, monkeypatch):
+    """The vote's documented 429 is the vote limit's: a member whose API allowance for
+    other requests is used up still votes, and their votes do not use it up."""
+    from members.api.access import MemberAPIUserThrottle
+
+    monkeypatch.setattr(MemberAPIUserThrottle, "rate", "2/min", raising=False)
+    client = signed_in(agm["voter"])
+    me = "/api/member/v1/me/"
+    vote = f"/api/member/v1/meetings/{agm['meeting'].pk}/ballot/{agm['item'].pk}/vote/"
+
+    allowance = [client.get(me).status_code for _ in range(3)]
+    answer = client.post(
+        vote, {"choices": [choice_for(agm["item"])]}, content_type="application/json"
+    )
+    second = signed_in(agm["voters"][1])
+    second.post(vote, {"choices": [choice_for(agm["item"])]}, content_type="application/json")
+
+    assert allowance == [200, 200, 429]
+    assert answer.status_code == 201 and votes_recorded(agm["item"]) == (2, 2)
+    assert second.get(me).status_code == 200  # their vote did not count against it
