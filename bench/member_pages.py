@@ -107,6 +107,19 @@ within a run, not the absolute figures):
   reached: what is left of the meeting page is spread thin (the route and page row,
   the session, user and member, the items and choices, the MGET, CSRF masking, the
   attendance times, the template's per-member nodes).
+- with the site version, session, site and route read in one MGET (cms/read_ahead.py
+  `request_reads`, cms/sessions.py; the route and site keep their version in the value),
+  the opened items' choices from the shared cache (meetings/ballots/board.py) and on the
+  dashboard whether the member chairs a unit kept under the site version: meeting page
+  3 SQL and 2 Redis commands (was 4 and 4), dashboard 2 and 2 (was 3 and 3). Base
+  (4ffc50d) and after, run base, after, after, base on a quiet and faster machine (the
+  static file 0.32-0.34 ms): meeting page 3.26 / 3.11 ms (9.7 / 9.7 x) before, 3.01 /
+  3.02 ms (9.1 / 9.1 x) after; dashboard 2.65 / 2.59 ms (7.9 / 8.1 x) before, 2.54 /
+  2.53 ms (7.7 / 7.7 x) after. The dashboard meets issue 17's 8 x; the meeting page
+  does not. Its app CPU, sampled in-process with py-spy: templates about a quarter
+  (already mostly shared parts), the three queries' rows about a sixth (the page row,
+  the user with their member, the items: Model and ClusterableModel construction), the
+  two MGETs and their unpickling about a tenth, the middleware chain about 5%.
 """
 
 import os
