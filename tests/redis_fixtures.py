@@ -27,3 +27,15 @@ def use_redis_cache(settings, label):
             "KEY_PREFIX": f"test-{label}-{uuid.uuid4().hex}",
         }
     }
+
+
+def redis_cache_and_sessions(settings, label):
+    """A fixture's body (`yield from`): the shared cache in Redis, as `use_redis_cache`,
+    and sessions read from it as production reads them (cms/sessions.py); the test's keys
+    deleted after."""
+    use_redis_cache(settings, label)
+    settings.SESSION_ENGINE = "cms.sessions"
+    yield
+    from django.core.cache import cache
+
+    cache.delete_pattern("*")

@@ -20,7 +20,7 @@ from cms.site_version import VERSION_KEY, bump_site_version
 from home.factories import ContentPageFactory
 from members.chairs import chairs_a_unit_key
 from tests.meeting_fixtures import meeting_under_way
-from tests.redis_fixtures import redis_is_running, use_redis_cache
+from tests.redis_fixtures import redis_cache_and_sessions, redis_is_running
 
 pytestmark = [
     pytest.mark.django_db,
@@ -32,10 +32,7 @@ DASHBOARD = "/my-union/"
 
 @pytest.fixture(autouse=True)
 def redis_sessions(settings):
-    use_redis_cache(settings, "first-reads")
-    settings.SESSION_ENGINE = "cms.sessions"
-    yield
-    cache.delete_pattern("*")
+    yield from redis_cache_and_sessions(settings, "first-reads")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ the CPU they cost beside the floor app."""
 import json
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import Client
@@ -20,7 +19,7 @@ from meetings.ballots.models import Ballot, VoterRecord
 from meetings.proxies.rules import member_proxies
 from members.api.access import issue_token
 from tests.meeting_fixtures import choice, meeting_under_way
-from tests.redis_fixtures import redis_is_running, use_redis_cache
+from tests.redis_fixtures import redis_cache_and_sessions, redis_is_running
 
 pytestmark = [
     pytest.mark.django_db,
@@ -40,10 +39,7 @@ REDIS_COMMANDS = {"form": 3, "fetch": 3, "api": 2}
 
 @pytest.fixture
 def redis_cache(settings):
-    use_redis_cache(settings, "vote-costs")
-    settings.SESSION_ENGINE = "cms.sessions"
-    yield
-    cache.delete_pattern("*")
+    yield from redis_cache_and_sessions(settings, "vote-costs")
 
 
 @pytest.fixture
