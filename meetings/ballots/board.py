@@ -159,23 +159,21 @@ def _choices_of(meeting_id, items, drafts):
     opened = tuple(
         (item.pk, item.opened_at.timestamp()) for item in items if item.opened_at is not None
     )
-    if drafts and len(opened) < len(items):
-        kept = None
-    elif not opened:
-        return {}
-    else:
-        kept = read_ahead.get(OPENED_CHOICES_KEY.format(pk=meeting_id))
-    if kept is not None and kept[0] == opened:
-        return kept[1]
+    key = OPENED_CHOICES_KEY.format(pk=meeting_id)
+    # Every choice wanted is an opened item's: the kept ones will do.
+    from_kept = not drafts or len(opened) == len(items)
+    if from_kept:
+        if not opened:
+            return {}
+        kept = read_ahead.get(key)
+        if kept is not None and kept[0] == opened:
+            return kept[1]
     choices = {}
     for choice in CHOICES(meeting_id):
         choices.setdefault(choice.item_id, []).append(choice)
-    if opened:
-        read_ahead.put(
-            OPENED_CHOICES_KEY.format(pk=meeting_id),
-            (opened, {pk: choices.get(pk, []) for pk, _ in opened}),
-            OPENED_CHOICES_TIMEOUT,
-        )
+    if from_kept:
+        kept = (opened, {pk: choices.get(pk, []) for pk, _ in opened})
+        read_ahead.put(key, kept, OPENED_CHOICES_TIMEOUT)
     return choices
 
 
