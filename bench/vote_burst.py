@@ -60,6 +60,12 @@ Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy ma
   beyond the noise (3.7-4.3 against 3.9-5.5 ms). The API's vote stays just over 1.3 ×:
   DRF's dispatch, its throttle's own Redis script and the serializer are what it pays
   beyond the form.
+- after the member API's vote stopped paying DRF's per-user throttle beside the vote
+  limit (2a6abdd; its documented 429 is the vote limit's), on a quiet and faster machine
+  (BENCH_ROUNDS=3): base 4ffc50d the same day, floor 2.58 ms: form 1.14 ×, fetch 1.23 ×,
+  API 1.32 × (app alone 1.37 ×); after, floor 2.26 ms: form 1.17 ×, fetch 1.25 ×, API
+  1.25 × (1.28 ×); once more on the final tree (327bc45, floor 3.05 ms): form 1.24 ×,
+  fetch 1.28 ×, API 1.22 ×. 2 statements a vote; 3 Redis commands (the API's 2).
 """
 
 import asyncio
