@@ -107,12 +107,11 @@ def dashboard(request):
 @login_required
 def _dashboard(request):
     member = signed_in_member(request)
+    parts_key = None if member is None else dashboard_parts_key(request, member)
     # The member's shared parts and whether they chair a unit: one more round trip.
-    keys = (
-        [] if member is None else [dashboard_parts_key(request, member), chairs_a_unit_key(member)]
-    )
+    keys = [] if member is None else [parts_key, chairs_a_unit_key(member)]
     with read_ahead.reading(keys):
-        parts = dashboard_parts(request, member)
+        parts = dashboard_parts(request, parts_key)
         response = render(
             request,
             "members/dashboard.html",
@@ -133,19 +132,20 @@ def _dashboard(request):
     return response
 
 
-def dashboard_parts(request, member):
+def dashboard_parts(request, key):
     """The dashboard's parts that every member of the same units sees alike (the site's
     header and footer, the pages aimed at those units, each meeting's title and time,
-    where to get help): cms/shared_parts.py. Kept under the site version, which every
-    publish, settings save and change to a unit moves on, and the member's units."""
-    if member is None:
+    where to get help): cms/shared_parts.py. `key`: `dashboard_parts_key`, None for no
+    member (no parts)."""
+    if key is None:
         return None
-    key = dashboard_parts_key(request, member)
     find_site(request)
     return SharedParts(key, None, read_ahead.get(key))
 
 
 def dashboard_parts_key(request, member):
+    """Kept under the site version, which every publish, settings save and change to a
+    unit moves on, and the member's units."""
     units = MemberUnits.of(member)
     return (
         f"dashboard-parts-{request_site_version(request)}-{request.get_host()}-"
