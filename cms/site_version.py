@@ -4,10 +4,11 @@ whenever what pages show may have changed.
 It keys everything cached from the page tree: the fragments every page repeats (the
 main menu, breadcrumbs and the footer, cached with `{% wagtailcache %}`), whole pages in
 the page cache (cms/caching.py), and page data that votes and the chair's page read
-(a meeting's chairs, a vote's target item). Anything that can change them
-(publishing, moving or deleting a page, a page's privacy, a document or image, the
-contact settings) bumps the version, so every app server shows the change at once;
-nothing waits for a timeout.
+(a meeting's chairs, a vote's target item), and the pages' own rows that showing a page
+reads (cms/page_routing.py). Anything that can change them (publishing, moving or
+deleting a page, any other save of a page beyond its draft's bookkeeping, a page's
+privacy, a document or image, the contact settings) bumps the version, so every app
+server shows the change at once; nothing waits for a timeout.
 """
 
 import time
@@ -17,6 +18,8 @@ from contextvars import ContextVar
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
+from wagtail.models.pages import COMMENTS_RELATION_NAME
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from cms import read_ahead
@@ -77,10 +80,35 @@ def bump_site_version(**kwargs):
     transaction.on_commit(_new_version)
 
 
+# What saving a draft (Wagtail's `save_revision`, its revisions and locking) writes to a
+# page's row: never what the live page shows, so such a save leaves the version alone.
+DRAFT_BOOKKEEPING = frozenset(
+    {
+        "latest_revision",
+        "latest_revision_created_at",
+        "draft_title",
+        "has_unpublished_changes",
+        "locked",
+        "locked_at",
+        "locked_by",
+        COMMENTS_RELATION_NAME,
+    }
+)
+
+
+def page_saved(sender, instance, update_fields=None, **kwargs):
+    """A page saved other than by publishing, with more than its draft's bookkeeping (a
+    page made or changed in code, say): its kept row (cms/page_routing.py) is left behind."""
+    if isinstance(instance, Page) and (
+        update_fields is None or not update_fields <= DRAFT_BOOKKEEPING
+    ):
+        bump_site_version()
+
+
 def connect_signals():
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import Page, PageViewRestriction, Site
+    from wagtail.models import PageViewRestriction, Site
 
     from home.models import MemberResourceCentre, PrivacyOfficer
     from members.models import AreaCouncil, Chapter, Local, Sector
@@ -88,6 +116,8 @@ def connect_signals():
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(bump_site_version, dispatch_uid=f"site-fragments-{signal!r}")
     post_delete.connect(bump_site_version, sender=Page, dispatch_uid="site-fragments-delete")
+    # Each page type sends its own post_save (multi-table inheritance): listened to for all.
+    post_save.connect(page_saved, dispatch_uid="site-fragments-page-saved")
     # A page made private (or public) is not a publish; a document or image replaced
     # changes its address in the pages that show it.
     changed = (

@@ -130,7 +130,7 @@ def test_a_route_kept_for_another_site_version_is_never_used(home_page):
     assert "Dues" in client.get(dues.url).content.decode()
     assert "Member benefits" in client.get(benefits.url).content.decode()
 
-    kept = {cache.get(key)[1][0]: key for key in cache.keys("route-4:*")}
+    kept = {cache.get(key)[1][0]: key for key in cache.keys("route-5:*")}
     dues_route = cache.get(kept[dues.pk])
     assert dues_route[0] == cache.get(VERSION_KEY)
     benefits_key = kept[benefits.pk]
