@@ -1,0 +1,18 @@
+"""gunicorn's settings for the site, read from the directory gunicorn starts in (the
+build's root: `gunicorn cms.wsgi ...`, as docs/deploy.md runs it). The command line
+gives the rest (workers, bind).
+
+Each worker, once it has loaded the site, hands what loading made (Django, Wagtail and
+the site's modules: about 300,000 objects, which live as long as the worker) to
+`gc.freeze`, so the garbage collector no longer walks them. Otherwise a full collection
+walks all of them: a pause of about 200 ms in the middle of some request every few
+thousand requests, with the few cyclic objects each request leaves piling up until then
+(bench/member_pages.py has the figures).
+"""
+
+import gc
+
+
+def post_worker_init(worker):
+    gc.collect()  # what loading left behind, before the rest is frozen
+    gc.freeze()
