@@ -120,6 +120,18 @@ within a run, not the absolute figures):
   (already mostly shared parts), the three queries' rows about a sixth (the page row,
   the user with their member, the items: Model and ClusterableModel construction), the
   two MGETs and their unpickling about a tenth, the middleware chain about 5%.
+- with the page's own row kept with its route for a GET (cms/page_routing.py `own_row`)
+  and each worker's startup objects frozen (gunicorn.conf.py), on a machine whose speed
+  moved by a third between runs minutes apart (the same code's meeting page 2.75 to
+  3.82 ms), so compare within a pair. The row, against the session's start (b82852d),
+  run base, after, after, base: meeting page 3.26 / 3.37 ms (11.4 / 10.5 x) before,
+  2.75 / 2.77 ms (9.2 / 9.1 x) after, 2 SQL statements (was 3); the dashboard
+  unchanged. The frozen objects against that: meeting page 3.12 -> 2.84 and 2.50 ->
+  2.43 ms, dashboard 2.66 -> 2.43 and 2.15 -> 2.15 ms, the static file unchanged.
+  In-process (two rounds each of base and after, alternately, 3 x 1,000 requests of
+  each page): meeting page 2.35-3.52 -> 1.88-2.51 ms, dashboard 1.78-3.40 -> 1.65-2.06
+  ms. Issue 17's 8 x: the meeting page 8.6-9.4 x, the dashboard 7.6-8.0 x in the calmer
+  runs, both 10-12.5 x in the busiest.
 """
 
 import os
