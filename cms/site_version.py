@@ -18,7 +18,6 @@ from contextvars import ContextVar
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page
 from wagtail.models.pages import COMMENTS_RELATION_NAME
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -99,16 +98,14 @@ DRAFT_BOOKKEEPING = frozenset(
 def page_saved(sender, instance, update_fields=None, **kwargs):
     """A page saved other than by publishing, with more than its draft's bookkeeping (a
     page made or changed in code, say): its kept row (cms/page_routing.py) is left behind."""
-    if isinstance(instance, Page) and (
-        update_fields is None or not update_fields <= DRAFT_BOOKKEEPING
-    ):
+    if update_fields is None or not update_fields <= DRAFT_BOOKKEEPING:
         bump_site_version()
 
 
 def connect_signals():
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
-    from wagtail.models import PageViewRestriction, Site
+    from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 
     from home.models import MemberResourceCentre, PrivacyOfficer
     from members.models import AreaCouncil, Chapter, Local, Sector
@@ -116,8 +113,12 @@ def connect_signals():
     for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):
         signal.connect(bump_site_version, dispatch_uid=f"site-fragments-{signal!r}")
     post_delete.connect(bump_site_version, sender=Page, dispatch_uid="site-fragments-delete")
-    # Each page type sends its own post_save (multi-table inheritance): listened to for all.
-    post_save.connect(page_saved, dispatch_uid="site-fragments-page-saved")
+    # Each page type sends its own post_save (multi-table inheritance, not its parents'):
+    # listened to for every page type, and for no other model's saves.
+    for model in get_page_models():
+        post_save.connect(
+            page_saved, sender=model, dispatch_uid=f"site-fragments-saved-{model._meta.label}"
+        )
     # A page made private (or public) is not a publish; a document or image replaced
     # changes its address in the pages that show it.
     changed = (
