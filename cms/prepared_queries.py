@@ -100,6 +100,9 @@ class CompiledQuery:
         if compiler.has_composite_fields(fields):
             raise ValueError("PreparedQuery takes querysets without composite fields")
         self.converters = compiler.get_converters(fields)
+        # What fills in the select_related objects: worked out from the select list alone
+        # and never changed by filling in (Django's iterable builds them on every run).
+        self.related_populators = get_related_populators(klass_info, select, db)
 
     def run(self, connection, values):
         params = list(self.params)
@@ -110,7 +113,7 @@ class CompiledQuery:
             rows = cursor.fetchall()
         if not rows:
             return
-        related_populators = get_related_populators(self.klass_info, self.select, self.db)
+        related_populators = self.related_populators
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         for row in rows:

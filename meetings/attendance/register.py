@@ -5,18 +5,22 @@ forms) goes through these functions. Times are kept in whole minutes: the
 register says who was in the room, not what they did there.
 """
 
+import dataclasses
+import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from cms import read_ahead
 from meetings.attendance.models import AttendanceRecord
 
 # Where each member's place in the register waits between page loads, so that a page load
 # costs no query once the member is checked in. Every change to the register forgets it.
-STAY_KEY = "attendance-{meeting}-{member}"
+# "-2": entries from before they carried the time as shown.
+STAY_KEY = "attendance-2-{meeting}-{member}"
 STAY_TIMEOUT = 600  # seconds
 
 
@@ -149,11 +153,28 @@ def present_members(meeting):
 
 @dataclass
 class MemberAttendance:
-    """What the meeting page tells a member about their place in the register."""
+    """What the meeting page tells a member about their place in the register, with its
+    time as the page shows it (in the meeting's time zone), worked out once for the stay
+    rather than on every page load: `shown_in`."""
 
     present: bool
-    since: object = None  # arrival of the current stay, or departure of the last one
+    since: object  # arrival of the current stay, or departure of the last one
     by_proxy: bool = False
+    time_zone: str = ""  # the zone the times below are in
+    since_iso: str = ""  # for <time datetime>
+    since_clock: str = ""  # "2:05 p.m."
+
+    def shown_in(self, time_zone):
+        """This attendance with its time shown in `time_zone`, as the date filter would."""
+        if time_zone == self.time_zone:
+            return self
+        local = timezone.localtime(self.since, zoneinfo.ZoneInfo(time_zone))
+        return dataclasses.replace(
+            self,
+            time_zone=time_zone,
+            since_iso=date_format(local, "c"),
+            since_clock=date_format(local, "g:i a"),
+        )
 
 
 def attendance_for(meeting, member, *, room_is_open):
@@ -181,8 +202,10 @@ def attendance_for(meeting, member, *, room_is_open):
             )
         else:
             attendance = MemberAttendance(present=False, since=latest.left_at)
+        attendance = attendance.shown_in(meeting.time_zone)
         read_ahead.put(key, attendance, STAY_TIMEOUT)
-    return attendance
+    # A meeting whose time zone was changed after the entry was kept.
+    return attendance.shown_in(meeting.time_zone)
 
 
 def _latest_stay(meeting, member):
