@@ -132,6 +132,19 @@ within a run, not the absolute figures):
   each page): meeting page 2.35-3.52 -> 1.88-2.51 ms, dashboard 1.78-3.40 -> 1.65-2.06
   ms. Issue 17's 8 x: the meeting page 8.6-9.4 x, the dashboard 7.6-8.0 x in the calmer
   runs, both 10-12.5 x in the busiest.
+- measured by leaving each part out, alternately in one process (blocks of 25 requests,
+  200 blocks; a profiler's line-by-line figures misled here: the collector's pauses land
+  on whatever line allocates): rendering the template (with what it reads lazily) about
+  a third of the meeting page's app CPU, the user with their member about 12-15%, the
+  ballot's items about 11-12%, the attendance block about 6% (its timezone block and
+  two date filters: now worked out once per stay, meetings/attendance/register.py),
+  masking the CSRF token 4-6%, seven of the middleware 5-8%. With the attendance
+  times and hiredis, against 04ba671 (run base, after, after, base on a machine whose
+  in-process cost of the same page moved between 3.2 and 5.5 ms within the hour):
+  meeting page 5.01 / 5.88 ms (9.3 / 9.1 x) before, 5.52 / 5.00 ms (10.2 / 9.1 x)
+  after; the gain is below what these runs can tell apart. With 2 workers instead of
+  4 (BENCH_WORKERS=2) the same tree measured 8.7 x and 8.3 x in one run: oversubscribed
+  workers are about a fifth of the ratio.
 """
 
 import os
