@@ -6,7 +6,6 @@ register says who was in the room, not what they did there.
 """
 
 import dataclasses
-import zoneinfo
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -155,7 +154,7 @@ def present_members(meeting):
 class MemberAttendance:
     """What the meeting page tells a member about their place in the register, with its
     time as the page shows it (in the meeting's time zone), worked out once for the stay
-    rather than on every page load: `shown_in`."""
+    rather than on every page load: `shown_for`."""
 
     present: bool
     since: object  # arrival of the current stay, or departure of the last one
@@ -164,14 +163,15 @@ class MemberAttendance:
     since_iso: str = ""  # for <time datetime>
     since_clock: str = ""  # "2:05 p.m."
 
-    def shown_in(self, time_zone):
-        """This attendance with its time shown in `time_zone`, as the date filter would."""
-        if time_zone == self.time_zone:
+    def shown_for(self, meeting):
+        """This attendance with its time shown in the meeting's zone, as the date filter
+        would."""
+        if meeting.time_zone == self.time_zone:
             return self
-        local = timezone.localtime(self.since, zoneinfo.ZoneInfo(time_zone))
+        local = timezone.localtime(self.since, meeting.zone)
         return dataclasses.replace(
             self,
-            time_zone=time_zone,
+            time_zone=meeting.time_zone,
             since_iso=date_format(local, "c"),
             since_clock=date_format(local, "g:i a"),
         )
@@ -202,10 +202,10 @@ def attendance_for(meeting, member, *, room_is_open):
             )
         else:
             attendance = MemberAttendance(present=False, since=latest.left_at)
-        attendance = attendance.shown_in(meeting.time_zone)
+        attendance = attendance.shown_for(meeting)
         read_ahead.put(key, attendance, STAY_TIMEOUT)
     # A meeting whose time zone was changed after the entry was kept.
-    return attendance.shown_in(meeting.time_zone)
+    return attendance.shown_for(meeting)
 
 
 def _latest_stay(meeting, member):
