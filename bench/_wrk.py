@@ -7,6 +7,7 @@ print(_wrk.rates_summary(runs["page"]))  # "2900 requests/s (median; runs: …)"
 
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -53,9 +54,9 @@ def run(
     headers=(),
 ):
     """One wrk run (with --latency): requests/s, requests, latency p50/p99 (as wrk prints
-    them), non-2xx/3xx answers, socket errors, and wrk's whole output (and error output)
-    for a Lua script's own figures. `headers`: "Name: value" strings sent with each
-    request."""
+    them), non-2xx/3xx answers, socket errors, wrk's own CPU seconds, and its whole output
+    (and error output) for a Lua script's own figures. `headers`: "Name: value" strings
+    sent with each request."""
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
@@ -64,9 +65,11 @@ def run(
     command.append(url)
     if script_args:
         command += ["--", *script_args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(  # noqa: S603
         command, capture_output=True, text=True, timeout=seconds + 30, check=True
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = result.stdout
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.MULTILINE))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -78,6 +81,9 @@ def run(
         "p99": percentiles.get("99"),
         "non_2xx": int(bad.group(1)) if bad else 0,
         "socket_errors": socket_errors.group(1).strip() if socket_errors else "",
+        # wrk's own CPU seconds (it is this process's only child while it runs), so that a
+        # bench can tell the load tool's share of the machine from everything else's.
+        "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         "output": out,
         "stderr": result.stderr,
     }

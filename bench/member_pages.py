@@ -263,6 +263,7 @@ def run_wrk(wrk, script, url, cookies):
         "p95": int(figures.group(3)) / 1000,
         "p99": int(figures.group(4)) / 1000,
         "socket_errors": run["socket_errors"],
+        "wrk_cpu": run["cpu"],
     }
 
 
@@ -389,6 +390,18 @@ def main():
                 f"(× {per_request[name] / per_request['static']:5.1f} the static file; "
                 f"+ PostgreSQL {1000 * backends / requests:5.2f} ms; {requests:,} requests)"
             )
+
+        # How quiet the machine was: what else used its 2 cores while wrk ran. On a quiet
+        # machine "everything else" is Redis and little more; a test suite or another bench
+        # beside the runs shows here as seconds, and makes every ratio above worse.
+        seconds = _wrk.SECONDS * sum(len(each) for each in runs.values())
+        wrk_cpu = sum(run["wrk_cpu"] for name in runs for run in runs[name])
+        others = sum(used["others"] for name in cpu for used in cpu[name]) - wrk_cpu
+        print(
+            f"\nDuring the {seconds} s of runs: wrk used {wrk_cpu:.0f} s of CPU; everything "
+            f"else on the machine but the workers, PostgreSQL and this script (Redis, "
+            f"gunicorn's master, any other work) {others:.0f} s"
+        )
 
         site.stop_server()
         member_user = members[0].account
