@@ -145,13 +145,14 @@ within a run, not the absolute figures):
   after; the gain is below what these runs can tell apart. With 2 workers instead of
   4 (BENCH_WORKERS=2) the same tree measured 8.7 x and 8.3 x in one run: oversubscribed
   workers are about a fifth of the ratio.
-- the same tree (8a38fe4) on a quiet machine the afternoon after (the static file 0.40-0.48
-  ms), four runs: meeting page 2.93-3.44 ms (7.0-7.4 x), dashboard 2.76-3.20 ms (6.6-7.0 x),
-  2 SQL statements and 2 Redis commands each: issue 17's 8 x met. Run with one busy loop
-  beside it (now printed at the end: everything else on the machine used 40 s of CPU
-  during the runs, against 4 s in a quiet one): 8.8 x and 7.5 x. Run on Debian's own
-  python3.11 (built with PGO and LTO; pyenv's 3.11.7 here is not): 7.5-7.8 x and
-  7.2-7.4 x, no cheaper, so the interpreter's build is not what the ratio hangs on.
+- the same tree (8a38fe4) on a quiet machine, later on 2026-12-07 (the static file
+  0.40-0.48 ms), four runs: meeting page 2.93-3.44 ms (7.0-7.4 x), dashboard 2.76-3.20
+  ms (6.6-7.0 x), 2 SQL statements and 2 Redis commands each: issue 17's 8 x met. Run
+  with one busy loop beside it (now printed at the end: everything else on the machine
+  used 40 s of CPU during the runs, against 4 s in a quiet one): 8.8 x and 7.5 x. Run on
+  Debian's own python3.11, which runs a pure-Python loop 20-35% faster than the pyenv
+  build here (no PGO or LTO): 7.5-7.8 x and 7.2-7.4 x, no cheaper, so the interpreter's
+  build is not what the ratio hangs on.
 """
 
 import os

@@ -66,7 +66,7 @@ Figures (CPU per vote, app + PostgreSQL, × the floor in the same run; a busy ma
   API 1.32 × (app alone 1.37 ×); after, floor 2.26 ms: form 1.17 ×, fetch 1.25 ×, API
   1.25 × (1.28 ×); once more on the final tree (327bc45, floor 3.05 ms): form 1.24 ×,
   fetch 1.28 ×, API 1.22 ×. 2 statements a vote; 3 Redis commands (the API's 2).
-- the afternoon after, on a quiet machine (BENCH_ROUNDS=3, 8a38fe4: hiredis, the attendance
+- later on 2026-12-07, on a quiet machine (BENCH_ROUNDS=3, 8a38fe4: hiredis, the attendance
   times kept), two runs, floor 2.83 and 2.70 ms: form 1.16 and 1.14 ×, fetch 1.25 and
   1.28 ×, API 1.25 and 1.24 × (app alone 1.20 / 1.18, 1.32 / 1.35, 1.30 / 1.30 ×);
   499-518, 448-455 and 474-493 votes/s against the floor's 575-597.
