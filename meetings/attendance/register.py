@@ -5,8 +5,7 @@ forms) goes through these functions. Times are kept in whole minutes: the
 register says who was in the room, not what they did there.
 """
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.db import transaction
@@ -169,7 +168,7 @@ class MemberAttendance:
         if meeting.time_zone == self.time_zone:
             return self
         local = timezone.localtime(self.since, meeting.zone)
-        return dataclasses.replace(
+        return replace(
             self,
             time_zone=meeting.time_zone,
             since_iso=date_format(local, "c"),

@@ -3,11 +3,14 @@ and return; the chair sees who is present; membership staff export it, logged.""
 
 import csv
 import io
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from meetings.attendance.models import AttendanceRecord
 from meetings.factories import BallotItemFactory
@@ -41,8 +44,6 @@ def test_entering_the_open_room_checks_a_member_in_once_in_whole_minutes(agm):
 
 def shown_time(html):
     """The register's time on the page: (its datetime attribute, its text)."""
-    import re
-
     found = re.search(
         r"(?:in the attendance register|signed out of the meeting at).*?"
         r'<time datetime="([^"]+)">([^<]+)</time>',
@@ -52,35 +53,33 @@ def shown_time(html):
     return found.groups()
 
 
+def as_shown(moment, zone):
+    """`moment` as the page should show it in `zone`: (datetime attribute, text)."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return local.isoformat(), date_format(local, "g:i a")
+
+
 def test_the_page_shows_the_stay_in_the_meetings_time_zone_and_follows_a_change_of_zone(agm):
-    from zoneinfo import ZoneInfo
-
-    from django.utils.formats import date_format
-
     meeting = agm["meeting"]
     meeting.time_zone = "America/Toronto"  # two hours ahead of the site's zone
     meeting.save()
     client, html = enter(agm["ada"], meeting)
     [(arrived, _)] = stays(meeting, agm["ada"])
-    local = arrived.astimezone(ZoneInfo("America/Toronto"))
-    assert shown_time(html) == (local.isoformat(), date_format(local, "g:i a"))
-    site_zone = date_format(arrived.astimezone(ZoneInfo("America/Edmonton")), "g:i a")
-    assert shown_time(html)[1] != site_zone
+    assert shown_time(html) == as_shown(arrived, "America/Toronto")
+    assert shown_time(html)[1] != as_shown(arrived, "America/Edmonton")[1]
 
     # The time zone is changed while the member's stay is kept: the next page shows it
     # in the new zone, and so does the page after the member signs out.
     meeting.time_zone = "America/Vancouver"
     meeting.save()
     html = client.get(meeting.url).content.decode()
-    local = arrived.astimezone(ZoneInfo("America/Vancouver"))
-    assert shown_time(html) == (local.isoformat(), date_format(local, "g:i a"))
+    assert shown_time(html) == as_shown(arrived, "America/Vancouver")
 
     client.post(meeting.url + "attendance/sign-out/")
     html = client.get(meeting.url).content.decode()
     [(_, left)] = stays(meeting, agm["ada"])
-    local = left.astimezone(ZoneInfo("America/Vancouver"))
     assert "You signed out of the meeting at" in html
-    assert shown_time(html) == (local.isoformat(), date_format(local, "g:i a"))
+    assert shown_time(html) == as_shown(left, "America/Vancouver")
 
 
 def test_nobody_is_checked_in_before_the_room_opens_or_when_they_may_not_attend(agm):
